@@ -1,0 +1,74 @@
+import { ValidationError } from "./errors.js";
+
+/** Ids are positive integers, sent as GraphQL `ID` strings. */
+const ID_PATTERN = /^[1-9][0-9]{0,14}$/;
+
+/** Parses an entity id; a malformed one is a BAD_USER_INPUT error naming `field`. */
+export function parseId(value: string, field = "id"): number {
+  if (!ID_PATTERN.test(value)) {
+    throw new ValidationError(
+      field,
+      `${field} must be a positive integer id such as "1"; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return Number(value);
+}
+
+/** True when `value` is a well-formed id (used for entity references, where malformed means "no such entity"). */
+export function isValidId(value: unknown): value is string {
+  return typeof value === "string" && ID_PATTERN.test(value);
+}
+
+export interface PageRequest {
+  /** Page size, already validated. */
+  first: number;
+  /** Return items with an id greater than this (keyset pagination); undefined for the first page. */
+  afterId: number | undefined;
+}
+
+export interface PageLimits {
+  /** Page size when `first` is not given. */
+  defaultSize: number;
+  /** Largest allowed `first`. */
+  maxSize: number;
+}
+
+const CURSOR_PREFIX = "cursor:";
+
+/** Cursors are opaque to clients: base64url of the last item's id. */
+export function encodeCursor(id: number | string): string {
+  return Buffer.from(`${CURSOR_PREFIX}${id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): number {
+  const decoded = Buffer.from(cursor, "base64url").toString("utf8");
+  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
+  if (!ID_PATTERN.test(id)) {
+    throw new ValidationError("after", "after must be a cursor returned in pageInfo.endCursor.");
+  }
+  return Number(id);
+}
+
+/** Validates `first`/`after` connection arguments into a keyset page request. */
+export function parsePage(
+  args: { first?: number | null; after?: string | null },
+  { defaultSize, maxSize }: PageLimits,
+): PageRequest {
+  const first = args.first ?? defaultSize;
+  if (!Number.isInteger(first) || first < 1 || first > maxSize) {
+    throw new ValidationError("first", `first must be between 1 and ${maxSize}; got ${first}.`);
+  }
+  return { first, afterId: args.after == null ? undefined : decodeCursor(args.after) };
+}
+
+/** A page of items plus what a connection's pageInfo needs. */
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+}
+
+/** Builds `pageInfo` from a page whose items carry string ids. */
+export function pageInfo<T extends { id: string }>(page: Page<T>): { hasNextPage: boolean; endCursor: string | null } {
+  const last = page.nodes.at(-1);
+  return { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last.id) : null };
+}
