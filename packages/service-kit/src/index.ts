@@ -28,3 +28,11 @@ export {
   type Service,
   type ServiceOptions,
 } from "./service.js";
+export {
+  createSubgraphService,
+  readSubgraphConfig,
+  type StartSubgraphOptions,
+  type SubgraphConfig,
+  type SubgraphServiceOptions,
+  startSubgraph,
+} from "./subgraph.js";

@@ -1,11 +1,4 @@
-import {
-  ConflictError,
-  isUniqueViolation,
-  NotFoundError,
-  type Page,
-  type PageRequest,
-  pingDatabase,
-} from "@supergraph/service-kit";
+import { ConflictError, isUniqueViolation, NotFoundError, type Page, type PageRequest } from "@supergraph/service-kit";
 import type { Kysely, Selectable } from "kysely";
 import type { UsersDatabase, UsersTable } from "./schema.js";
 
@@ -104,9 +97,5 @@ export class UserStore {
     const row = await this.db.deleteFrom("users").where("id", "=", id).returningAll().executeTakeFirst();
     if (!row) throw new NotFoundError("User", String(id));
     return toUser(row);
-  }
-
-  ping(): Promise<void> {
-    return pingDatabase(this.db);
   }
 }
