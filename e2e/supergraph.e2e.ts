@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { graphql, type System, startSystem } from "./harness.js";
+
+let system: System;
+
+beforeAll(async () => {
+  system = await startSystem();
+});
+
+afterAll(async () => {
+  await system?.shutdown();
+});
+
+const usersWithProducts = "{ users { nodes { id name products { nodes { name } } } } }";
+
+describe("the supergraph through the router (three real processes)", () => {
+  it("every service answers GET /health with 200 and JSON", async () => {
+    for (const [name, url] of Object.entries(system.urls)) {
+      const response = await fetch(`${url}/health`);
+      expect(response.status, name).toBe(200);
+      expect(await response.json()).toMatchObject({ status: "ok", service: name });
+    }
+  });
+
+  it("joins users with the products they created (User.products comes from products)", async () => {
+    const result = await graphql(system.routerUrl, usersWithProducts);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({
+      users: {
+        nodes: [
+          { id: "1", name: "Alice", products: { nodes: [{ name: "Product A" }] } },
+          { id: "2", name: "Bob", products: { nodes: [{ name: "Product B" }] } },
+        ],
+      },
+    });
+  });
+
+  it("joins products with their creators (Product.createdBy comes from users)", async () => {
+    const result = await graphql(system.routerUrl, "{ products { nodes { name createdBy { name } } } }");
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({
+      products: {
+        nodes: [
+          { name: "Product A", createdBy: { name: "Alice" } },
+          { name: "Product B", createdBy: { name: "Bob" } },
+        ],
+      },
+    });
+  });
+
+  it("returns one product with its exact price and its creator's email", async () => {
+    const result = await graphql(system.routerUrl, '{ product(id: "101") { name price createdBy { name email } } }');
+    expect(result).toEqual({
+      data: {
+        product: { name: "Product A", price: "19.99", createdBy: { name: "Alice", email: "alice@example.com" } },
+      },
+    });
+  });
+
+  it("createUser then createProduct: the new product shows under the new user, and survives restarts", async () => {
+    const user = await graphql<{ createUser: { id: string } }>(
+      system.routerUrl,
+      "mutation ($input: CreateUserInput!) { createUser(input: $input) { id name email } }",
+      { input: { name: "Carol", email: "carol@example.com" } },
+    );
+    expect(user.errors).toBeUndefined();
+    const userId = user.data?.createUser.id;
+    expect(userId).toMatch(/^\d+$/);
+
+    const product = await graphql<{ createProduct: unknown }>(
+      system.routerUrl,
+      "mutation ($input: CreateProductInput!) { createProduct(input: $input) { name price createdBy { id name } } }",
+      { input: { name: "Carol's Lamp", price: "42.00", description: "Bright", createdById: userId } },
+    );
+    expect(product).toEqual({
+      data: { createProduct: { name: "Carol's Lamp", price: "42.00", createdBy: { id: userId, name: "Carol" } } },
+    });
+
+    const query = "query ($id: ID!) { user(id: $id) { name products { nodes { name price } } } }";
+    const expected = {
+      data: { user: { name: "Carol", products: { nodes: [{ name: "Carol's Lamp", price: "42.00" }] } } },
+    };
+    expect(await graphql(system.routerUrl, query, { id: userId })).toEqual(expected);
+
+    // Each subgraph keeps its data in its own database file across a restart.
+    await Promise.all([system.stop("users"), system.stop("products")]);
+    await Promise.all([system.start("users"), system.start("products")]);
+    expect(await graphql(system.routerUrl, query, { id: userId })).toEqual(expected);
+  });
+
+  it.each([
+    ['{ user(id: "not-a-number") { name } }', "BAD_USER_INPUT", "users"],
+    ['{ product(id: "1.5") { name } }', "BAD_USER_INPUT", "products"],
+    ['mutation { updateUser(id: "424242", input: { name: "X" }) { id } }', "NOT_FOUND", "users"],
+    ['mutation { deleteProduct(id: "424242") { id } }', "NOT_FOUND", "products"],
+    ['mutation { createUser(input: { name: "", email: "e@example.com" }) { id } }', "BAD_USER_INPUT", "users"],
+    ['mutation { createUser(input: { name: "E", email: "nope" }) { id } }', "BAD_USER_INPUT", "users"],
+    ['mutation { createUser(input: { name: "E", email: "alice@example.com" }) { id } }', "CONFLICT", "users"],
+    [
+      'mutation { createProduct(input: { name: "X", price: "-1", createdById: "1" }) { id } }',
+      "BAD_USER_INPUT",
+      "products",
+    ],
+    ["{ users(first: 500) { nodes { id } } }", "BAD_USER_INPUT", "users"],
+  ])("bad input %s gets %s from %s, without internals, and the graph keeps serving", async (query, code, subgraph) => {
+    const result = await graphql(system.routerUrl, query);
+    expect(result.errors).toHaveLength(1);
+    const [error] = result.errors ?? [];
+    expect(error?.extensions?.code).toBe(code);
+    expect(error?.extensions?.serviceName).toBe(subgraph);
+    expect(error?.message).not.toMatch(/sqlite|constraint|select |insert |\n\s+at /i);
+    expect(JSON.stringify(result)).not.toContain("stacktrace");
+    const after = await graphql(system.routerUrl, '{ user(id: "1") { name } }');
+    expect(after).toEqual({ data: { user: { name: "Alice" } } });
+  });
+
+  it("rejects a query against a field that does not exist before calling any subgraph", async () => {
+    const result = await graphql(system.routerUrl, "{ users { nodes { password } } }");
+    expect(result.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+});

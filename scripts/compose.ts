@@ -1,0 +1,75 @@
+/**
+ * Composes the subgraphs listed in supergraph.yaml (rover's format) into supergraph.graphql.
+ *
+ *   npm run compose [-- --config <supergraph.yaml>] [--output <supergraph.graphql>]
+ *
+ * Defaults: the repo root's supergraph.yaml, and supergraph.graphql next to the config.
+ * Exits 1, writing nothing, when the config is invalid or composition fails.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  composeFromConfig,
+  formatProblem,
+  loadSupergraphConfig,
+  SupergraphConfigError,
+  supergraphFileContent,
+} from "./lib/composition.js";
+
+const DEFAULT_CONFIG = fileURLToPath(new URL("../supergraph.yaml", import.meta.url));
+const USAGE = "Usage: npm run compose -- [--config <supergraph.yaml>] [--output <supergraph.graphql>]";
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      config: { type: "string", short: "c" },
+      output: { type: "string", short: "o" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+  const outputPath = resolve(values.output ?? resolve(dirname(configPath), "supergraph.graphql"));
+  const shown = (path: string) => relative(process.cwd(), path) || path;
+
+  const outcome = await composeFromConfig(configPath);
+  for (const hint of outcome.hints) console.warn(`warning ${formatProblem(hint)}`);
+  if (!outcome.ok) {
+    for (const error of outcome.errors) console.error(`error ${formatProblem(error)}`);
+    console.error(
+      `Composition of ${shown(configPath)} failed with ${outcome.errors.length} error(s); ${shown(outputPath)} was not written.`,
+    );
+    return 1;
+  }
+
+  const content = supergraphFileContent(outcome.supergraphSdl);
+  const previous = await readFile(outputPath, "utf8").catch(() => undefined);
+  const names = (await loadSupergraphConfig(configPath)).subgraphs.map((subgraph) => subgraph.name);
+  if (previous === content) {
+    console.log(`${shown(outputPath)} is up to date (${names.join(", ")}).`);
+    return 0;
+  }
+  await writeFile(outputPath, content);
+  console.log(`Composed ${names.join(", ")} into ${shown(outputPath)}.`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof SupergraphConfigError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      console.error(`error ${(error as Error).message}`);
+      if (!(error instanceof SupergraphConfigError)) console.error(USAGE);
+    } else {
+      console.error("compose failed:", error);
+    }
+    process.exitCode = 1;
+  },
+);

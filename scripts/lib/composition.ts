@@ -1,0 +1,212 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, relative, resolve } from "node:path";
+import { composeServices } from "@apollo/composition";
+import { type DocumentNode, GraphQLError, parse, Source } from "graphql";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+/** `supergraph.yaml` cannot be used: unreadable, not YAML, wrong shape, or a schema file is missing. */
+export class SupergraphConfigError extends Error {
+  override readonly name = "SupergraphConfigError";
+}
+
+export interface SubgraphConfig {
+  name: string;
+  /** Where the router sends this subgraph's requests (`routing_url`). */
+  routingUrl: string;
+  /** Absolute path of the subgraph's SDL (`schema.file`, relative to the config file). */
+  schemaFile: string;
+}
+
+export interface SupergraphConfig {
+  /** Absolute path of the config file. */
+  path: string;
+  /** `federation_version` as written, e.g. `=2.14.4`; undefined when absent. */
+  federationVersion: string | undefined;
+  subgraphs: SubgraphConfig[];
+}
+
+/** One composition error or hint, in a form that prints well and that tests can assert on. */
+export interface CompositionProblem {
+  /** Stable code, e.g. `FIELD_TYPE_MISMATCH` (errors) or `INCONSISTENT_DESCRIPTION` (hints). */
+  code: string;
+  message: string;
+  /** Subgraphs involved, when composition says which. */
+  subgraphs: string[];
+}
+
+export type CompositionOutcome =
+  | { ok: true; supergraphSdl: string; hints: CompositionProblem[] }
+  | { ok: false; errors: CompositionProblem[]; hints: CompositionProblem[] };
+
+export interface SubgraphSource {
+  name: string;
+  url: string;
+  /** SDL text or an already parsed document. */
+  typeDefs: string | DocumentNode;
+  /** Shown in syntax errors, e.g. the schema file's path. Default: the subgraph name. */
+  sourceName?: string;
+}
+
+/** The rover config shape this project uses: every subgraph's schema comes from a local file. */
+const configSchema = z.object({
+  federation_version: z
+    .string()
+    .regex(/^=?\d+(\.\d+){0,2}$/, 'expected a version such as "=2.14.4" (exact) or "2" (major)')
+    .optional(),
+  subgraphs: z.record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "subgraph names are letters, digits, _ and -"),
+    z.object({
+      routing_url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://localhost:4001/graphql" }),
+      schema: z.object(
+        { file: z.string({ error: "expected schema.file: a path to the subgraph's SDL, relative to this file" }).min(1) },
+        { error: "expected schema: { file: ./path/to/schema.graphql }" },
+      ),
+    }),
+    { error: "expected subgraphs: a map of subgraph name to { routing_url, schema: { file } }" },
+  ),
+});
+
+const requireHere = createRequire(import.meta.url);
+
+/** Version of the installed @apollo/composition, e.g. `2.14.4`. */
+export function compositionVersion(): string {
+  return (requireHere("@apollo/composition/package.json") as { version: string }).version;
+}
+
+/** Rejects a `federation_version` that the installed @apollo/composition does not satisfy. */
+function checkFederationVersion(wanted: string, path: string): void {
+  const installed = compositionVersion();
+  const exact = wanted.startsWith("=");
+  const parts = wanted.replace(/^=/, "").split(".");
+  const installedParts = installed.split(".");
+  const matches = exact
+    ? parts.length === 3 && parts.join(".") === installed
+    : parts.every((part, index) => part === installedParts[index]);
+  if (!matches) {
+    throw new SupergraphConfigError(
+      `${path}: federation_version ${wanted} does not match the installed @apollo/composition ${installed}. ` +
+        `Pin federation_version: =${installed}, or install the matching @apollo/composition.`,
+    );
+  }
+}
+
+/** Reads and validates a rover-style `supergraph.yaml`. Paths in it are resolved relative to the file. */
+export async function loadSupergraphConfig(configPath: string): Promise<SupergraphConfig> {
+  const path = resolve(configPath);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new SupergraphConfigError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new SupergraphConfigError(`${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new SupergraphConfigError(`${path} is not a valid supergraph config:\n  ${problems.join("\n  ")}`);
+  }
+  const { federation_version: federationVersion, subgraphs } = parsed.data;
+  if (Object.keys(subgraphs).length === 0) {
+    throw new SupergraphConfigError(`${path}: subgraphs is empty; list at least one subgraph.`);
+  }
+  if (federationVersion !== undefined) checkFederationVersion(federationVersion, path);
+  return {
+    path,
+    federationVersion,
+    subgraphs: Object.entries(subgraphs).map(([name, subgraph]) => ({
+      name,
+      routingUrl: subgraph.routing_url,
+      schemaFile: resolve(dirname(path), subgraph.schema.file),
+    })),
+  };
+}
+
+/** Subgraph names recorded on composition errors' AST nodes (federation's `SubgraphASTNode`). */
+function subgraphsOf(nodes: readonly unknown[] | undefined): string[] {
+  const names = new Set<string>();
+  for (const node of nodes ?? []) {
+    const subgraph = (node as { subgraph?: unknown } | null)?.subgraph;
+    if (typeof subgraph === "string") names.add(subgraph);
+  }
+  return [...names];
+}
+
+function problemFromError(error: GraphQLError): CompositionProblem {
+  const code = error.extensions?.code;
+  return {
+    code: typeof code === "string" ? code : "COMPOSITION_ERROR",
+    message: error.message,
+    subgraphs: subgraphsOf(error.nodes),
+  };
+}
+
+/** Composes subgraphs in memory with @apollo/composition. Never throws for bad SDL: returns the errors. */
+export function composeSubgraphs(sources: readonly SubgraphSource[]): CompositionOutcome {
+  const syntaxErrors: CompositionProblem[] = [];
+  const services = sources.map(({ name, url, typeDefs, sourceName }) => {
+    if (typeof typeDefs !== "string") return { name, url, typeDefs };
+    try {
+      return { name, url, typeDefs: parse(new Source(typeDefs, sourceName ?? name)) };
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      const where = error.locations?.[0];
+      const at = where ? `${sourceName ?? name}:${where.line}:${where.column}` : (sourceName ?? name);
+      syntaxErrors.push({ code: "INVALID_GRAPHQL", message: `${at}: ${error.message}`, subgraphs: [name] });
+      return undefined;
+    }
+  });
+  if (syntaxErrors.length > 0) return { ok: false, errors: syntaxErrors, hints: [] };
+
+  const result = composeServices(services.filter((service) => service !== undefined));
+  if (result.errors) return { ok: false, errors: result.errors.map(problemFromError), hints: [] };
+  return {
+    ok: true,
+    supergraphSdl: result.supergraphSdl,
+    hints: result.hints.map((hint) => ({
+      code: hint.definition.code,
+      message: hint.message,
+      subgraphs: subgraphsOf(hint.nodes),
+    })),
+  };
+}
+
+/**
+ * Reads a rover-style `supergraph.yaml` and every schema file it names, then composes them.
+ * Throws SupergraphConfigError when the config or a schema file cannot be read; composition
+ * errors are returned, with their codes.
+ */
+export async function composeFromConfig(configPath: string): Promise<CompositionOutcome> {
+  const config = await loadSupergraphConfig(configPath);
+  const configDir = dirname(config.path);
+  const sources = await Promise.all(
+    config.subgraphs.map(async ({ name, routingUrl, schemaFile }) => {
+      let typeDefs: string;
+      try {
+        typeDefs = await readFile(schemaFile, "utf8");
+      } catch (error) {
+        throw new SupergraphConfigError(
+          `${config.path}: cannot read subgraphs.${name}.schema.file (${schemaFile}): ${(error as Error).message}`,
+        );
+      }
+      return { name, url: routingUrl, typeDefs, sourceName: relative(configDir, schemaFile) };
+    }),
+  );
+  return composeSubgraphs(sources);
+}
+
+/** The exact content written to `supergraph.graphql`, so writers and drift checks agree byte for byte. */
+export function supergraphFileContent(supergraphSdl: string): string {
+  return supergraphSdl.endsWith("\n") ? supergraphSdl : `${supergraphSdl}\n`;
+}
+
+/** One line per problem: `[CODE] message (subgraphs: a, b)`. */
+export function formatProblem({ code, message, subgraphs }: CompositionProblem): string {
+  return `[${code}] ${message}${subgraphs.length > 0 ? ` (subgraphs: ${subgraphs.join(", ")})` : ""}`;
+}
