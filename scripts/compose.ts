@@ -64,7 +64,10 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof SupergraphConfigError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    if (
+      error instanceof SupergraphConfigError ||
+      (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
+    ) {
       console.error(`error ${(error as Error).message}`);
       if (!(error instanceof SupergraphConfigError)) console.error(USAGE);
     } else {

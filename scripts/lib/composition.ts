@@ -58,9 +58,14 @@ const configSchema = z.object({
   subgraphs: z.record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "subgraph names are letters, digits, _ and -"),
     z.object({
-      routing_url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://localhost:4001/graphql" }),
+      routing_url: z.url({
+        protocol: /^https?$/,
+        error: "expected an http(s) URL such as http://localhost:4001/graphql",
+      }),
       schema: z.object(
-        { file: z.string({ error: "expected schema.file: a path to the subgraph's SDL, relative to this file" }).min(1) },
+        {
+          file: z.string({ error: "expected schema.file: a path to the subgraph's SDL, relative to this file" }).min(1),
+        },
         { error: "expected schema: { file: ./path/to/schema.graphql }" },
       ),
     }),

@@ -21,6 +21,8 @@ export interface ApolloBaseOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   includeStacktraceInErrorResponses: false;
   logger: Logger;
+  /** `runService` handles SIGTERM/SIGINT; Apollo's own handler would re-raise the signal mid-shutdown. */
+  stopOnTerminationSignals: false;
 }
 
 export interface ServiceOptions<TContext extends BaseContext> {
@@ -94,6 +96,7 @@ export async function createService<TContext extends BaseContext>(
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     logger,
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

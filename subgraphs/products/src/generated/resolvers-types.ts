@@ -119,7 +119,6 @@ export type UpdateProductInput = {
   price?: InputMaybe<Scalars['Money']['input']>;
 };
 
-/** The products subgraph contributes `products` to the User entity owned by the users subgraph. */
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
@@ -128,7 +127,6 @@ export type User = {
 };
 
 
-/** The products subgraph contributes `products` to the User entity owned by the users subgraph. */
 export type UserProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;

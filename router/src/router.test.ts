@@ -1,0 +1,317 @@
+import { createServer as createNetServer } from "node:net";
+import { composeServices } from "@apollo/composition";
+import { ApolloServer, type BaseContext } from "@apollo/server";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import {
+  ConfigError,
+  ConflictError,
+  createLogger,
+  createService,
+  NotFoundError,
+  type Service,
+  ValidationError,
+} from "@supergraph/service-kit";
+import { parse } from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readConfig } from "./config.js";
+import { createServer } from "./server.js";
+import { SUBREQUEST_HTTP_ERROR } from "./subgraphErrors.js";
+import { listSubgraphs, readSupergraphFile, resolveSubgraphUrls } from "./supergraph.js";
+
+const logger = createLogger({ service: "router-test", level: "silent" });
+
+// Two tiny subgraphs, real HTTP on 127.0.0.1: users owns User; products owns Product and adds User.products.
+const usersTypeDefs = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+  type User @key(fields: "id") { id: ID! name: String! }
+  type Query { user(id: ID!): User }
+  type Mutation { renameUser(id: ID!, name: String!): User! }
+`);
+const people: Record<string, string> = { "1": "Ada", "2": "Grace" };
+const usersResolvers = {
+  Query: {
+    user: (_: unknown, { id }: { id: string }) => {
+      if (id === "boom") throw new Error("SELECT * FROM users failed: disk I/O error");
+      if (!/^\d+$/.test(id)) throw new ValidationError("id", `id must be a number; got "${id}".`);
+      const name = people[id];
+      if (name === undefined) throw new NotFoundError("User", id);
+      return { id, name };
+    },
+  },
+  Mutation: {
+    renameUser: (_: unknown, { id, name }: { id: string; name: string }) => {
+      if (Object.values(people).includes(name)) throw new ConflictError("name", `name "${name}" is taken.`);
+      return { id, name };
+    },
+  },
+  User: {
+    __resolveReference: ({ id }: { id: string }) => (people[id] ? { id, name: people[id] } : null),
+  },
+};
+
+const productsTypeDefs = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+  type Product @key(fields: "id") { id: ID! title: String! createdBy: User }
+  type User @key(fields: "id") { id: ID! products: [Product!] }
+  type Query { products: [Product!]! }
+`);
+const catalog = [
+  { id: "p1", title: "Lamp", createdById: "1" },
+  { id: "p2", title: "Desk", createdById: "2" },
+];
+const productsResolvers = {
+  Query: { products: () => catalog },
+  Product: { createdBy: (product: { createdById: string }) => ({ id: product.createdById }) },
+  User: {
+    __resolveReference: ({ id }: { id: string }) => ({ id }),
+    products: ({ id }: { id: string }) => catalog.filter((product) => product.createdById === id),
+  },
+};
+
+async function startSubgraph(
+  name: string,
+  typeDefs: typeof usersTypeDefs,
+  resolvers: object,
+): Promise<{ service: Service<BaseContext>; url: string }> {
+  const schema = buildSubgraphSchema({ typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0]);
+  const service = await createService<BaseContext>({
+    name,
+    logger,
+    buildApollo: (base) => new ApolloServer<BaseContext>({ schema, ...base }),
+    context: async () => ({}),
+  });
+  const { port } = await service.listen(0, "127.0.0.1");
+  return { service, url: `http://127.0.0.1:${port}/graphql` };
+}
+
+/** A URL nothing listens on: a port the OS just handed out and that was closed again. */
+async function deadUrl(): Promise<string> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/graphql`;
+}
+
+function compose(urls: { users: string; products: string }): string {
+  const result = composeServices([
+    { name: "users", url: urls.users, typeDefs: usersTypeDefs },
+    { name: "products", url: urls.products, typeDefs: productsTypeDefs },
+  ]);
+  if (result.errors) throw new Error(result.errors.map((error) => error.message).join("\n"));
+  return result.supergraphSdl;
+}
+
+interface Graph {
+  routerUrl: string;
+  origin: string;
+  stopProducts(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startGraph(
+  options: { production?: boolean; routeUsersVia?: "supergraph" | "override" } = {},
+): Promise<Graph> {
+  const users = await startSubgraph("users", usersTypeDefs, usersResolvers);
+  const products = await startSubgraph("products", productsTypeDefs, productsResolvers);
+  const viaOverride = options.routeUsersVia === "override";
+  // With the override, the supergraph's own routing URL for users leads nowhere.
+  const supergraphSdl = compose({ users: viaOverride ? await deadUrl() : users.url, products: products.url });
+  const router = await createServer({
+    supergraphSdl,
+    subgraphUrls: viaOverride ? { users: users.url } : {},
+    logger,
+    production: options.production ?? false,
+  });
+  const { port } = await router.listen(0, "127.0.0.1");
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    routerUrl: `${origin}/graphql`,
+    stopProducts: () => products.service.close(),
+    close: async () => {
+      await Promise.all([router.close(), users.service.close(), products.service.close()]);
+    },
+  };
+}
+
+interface GraphQLResponse {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+async function query(url: string, document: string): Promise<GraphQLResponse> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: document }),
+  });
+  return (await response.json()) as GraphQLResponse;
+}
+
+describe("router over two live subgraphs", () => {
+  let graph: Graph;
+  beforeAll(async () => {
+    graph = await startGraph();
+  });
+  afterAll(() => graph?.close());
+
+  it("joins both subgraphs in one query, in both directions", async () => {
+    expect(await query(graph.routerUrl, "{ products { title createdBy { name } } }")).toEqual({
+      data: {
+        products: [
+          { title: "Lamp", createdBy: { name: "Ada" } },
+          { title: "Desk", createdBy: { name: "Grace" } },
+        ],
+      },
+    });
+    expect(await query(graph.routerUrl, '{ user(id: "1") { name products { title } } }')).toEqual({
+      data: { user: { name: "Ada", products: [{ title: "Lamp" }] } },
+    });
+  });
+
+  it.each([
+    ['{ user(id: "404") { name } }', "NOT_FOUND", 'User "404" does not exist.'],
+    ['{ user(id: "abc") { name } }', "BAD_USER_INPUT", 'id must be a number; got "abc".'],
+    ['mutation { renameUser(id: "1", name: "Grace") { id } }', "CONFLICT", 'name "Grace" is taken.'],
+  ])(
+    "passes the subgraph's error code through, tagged with the subgraph: %s -> %s",
+    async (document, code, message) => {
+      const result = await query(graph.routerUrl, document);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors?.[0]).toMatchObject({ message, extensions: { code, serviceName: "users" } });
+    },
+  );
+
+  it("keeps a subgraph's masked internal error masked, still naming the subgraph", async () => {
+    const result = await query(graph.routerUrl, '{ user(id: "boom") { name } }');
+    expect(result.errors?.[0]).toMatchObject({
+      message: "Internal server error.",
+      extensions: { code: "INTERNAL_SERVER_ERROR", serviceName: "users" },
+    });
+    expect(JSON.stringify(result)).not.toMatch(/SELECT|disk|stacktrace/);
+  });
+
+  it("rejects an invalid query itself, without a subgraph name", async () => {
+    const result = await query(graph.routerUrl, "{ user(id: 1) { password } }");
+    expect(result.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
+  });
+
+  it("answers GET /health with 200 JSON", async () => {
+    const response = await fetch(`${graph.origin}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: "ok", service: "router" });
+  });
+
+  it("sends a browser opening / to Sandbox at /graphql", async () => {
+    const root = await fetch(`${graph.origin}/`, { headers: { accept: "text/html" }, redirect: "manual" });
+    expect(root.status).toBe(302);
+    expect(root.headers.get("location")).toBe("/graphql");
+
+    const page = await fetch(`${graph.origin}/graphql`, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("new window.EmbeddedSandbox(");
+  });
+
+  it("does not redirect non-browser requests to /", async () => {
+    const response = await fetch(`${graph.origin}/`, { headers: { accept: "application/json" }, redirect: "manual" });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe("router with a subgraph down", () => {
+  let graph: Graph;
+  beforeAll(async () => {
+    graph = await startGraph();
+    await graph.stopProducts();
+  });
+  afterAll(() => graph?.close());
+
+  it("returns the other subgraph's data plus an error naming the down subgraph", async () => {
+    const result = await query(graph.routerUrl, '{ user(id: "1") { name products { title } } }');
+    expect(result.data).toEqual({ user: { name: "Ada", products: null } });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors?.[0]).toMatchObject({
+      message: 'Subgraph "products" could not be reached.',
+      extensions: { code: SUBREQUEST_HTTP_ERROR, serviceName: "products" },
+    });
+    expect(JSON.stringify(result.errors)).not.toContain("127.0.0.1");
+  });
+
+  it("keeps serving queries that only need the live subgraph", async () => {
+    expect(await query(graph.routerUrl, '{ user(id: "2") { name } }')).toEqual({ data: { user: { name: "Grace" } } });
+  });
+});
+
+describe("router in production mode", () => {
+  let graph: Graph;
+  beforeAll(async () => {
+    graph = await startGraph({ production: true });
+  });
+  afterAll(() => graph?.close());
+
+  it("serves no Sandbox and refuses introspection", async () => {
+    const page = await fetch(`${graph.origin}/graphql`, { headers: { accept: "text/html" } });
+    expect(await page.text()).not.toContain("EmbeddedSandbox");
+    const result = await query(graph.routerUrl, "{ __schema { queryType { name } } }");
+    expect(result.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+});
+
+describe("subgraph URL overrides", () => {
+  it("routes a subgraph to its override instead of the supergraph's routing URL", async () => {
+    const graph = await startGraph({ routeUsersVia: "override" });
+    try {
+      expect(await query(graph.routerUrl, '{ user(id: "1") { name } }')).toEqual({ data: { user: { name: "Ada" } } });
+    } finally {
+      await graph.close();
+    }
+  });
+
+  it("parses SUBGRAPH_<NAME>_URL variables and rejects a bad URL naming the variable", () => {
+    const config = readConfig({ SUBGRAPH_USERS_URL: "http://users:4001/graphql", SUBGRAPH_PRODUCTS_URL: "" });
+    expect(config.SUBGRAPH_URLS).toEqual({ SUBGRAPH_USERS_URL: "http://users:4001/graphql" });
+
+    for (const bad of ["not a url", "ftp://users/graphql"]) {
+      expect(() => readConfig({ SUBGRAPH_USERS_URL: bad })).toThrow(ConfigError);
+      expect(() => readConfig({ SUBGRAPH_USERS_URL: bad })).toThrow(/SUBGRAPH_USERS_URL/);
+    }
+  });
+
+  it("reports every bad variable at once", () => {
+    expect(() => readConfig({ PORT: "x", SUBGRAPH_PRODUCTS_URL: "nope" })).toThrow(/PORT[\s\S]*SUBGRAPH_PRODUCTS_URL/);
+  });
+
+  it("rejects an override for a subgraph the supergraph does not have, naming the variable", async () => {
+    const subgraphs = listSubgraphs(compose({ users: await deadUrl(), products: await deadUrl() }));
+    expect(subgraphs.map((subgraph) => subgraph.name).sort()).toEqual(["products", "users"]);
+    expect(resolveSubgraphUrls(subgraphs, { SUBGRAPH_USERS_URL: "http://u/graphql" })).toEqual({
+      users: "http://u/graphql",
+    });
+    expect(() => resolveSubgraphUrls(subgraphs, { SUBGRAPH_ORDERS_URL: "http://o/graphql" })).toThrow(
+      /SUBGRAPH_ORDERS_URL: the supergraph has no subgraph "orders"/,
+    );
+  });
+});
+
+describe("router config", () => {
+  it("defaults to port 4000 on 127.0.0.1, the repo's supergraph.graphql, and telemetry off", () => {
+    const config = readConfig({});
+    expect(config).toMatchObject({ PORT: 4000, HOST: "127.0.0.1", APOLLO_TELEMETRY: false, production: false });
+    expect(config.SUPERGRAPH_PATH).toMatch(/supergraph\.graphql$/);
+    expect(readConfig({ APOLLO_TELEMETRY: "on", NODE_ENV: "production" })).toMatchObject({
+      APOLLO_TELEMETRY: true,
+      production: true,
+    });
+    expect(() => readConfig({ APOLLO_TELEMETRY: "maybe" })).toThrow(/APOLLO_TELEMETRY/);
+  });
+
+  it("fails clearly when the supergraph file is missing or not a supergraph", () => {
+    expect(() => readSupergraphFile("/nonexistent/supergraph.graphql")).toThrow(
+      /\/nonexistent\/supergraph\.graphql.*npm run compose/,
+    );
+    expect(() => readSupergraphFile(new URL("../package.json", import.meta.url).pathname)).toThrow(
+      /package\.json is invalid.*npm run compose/,
+    );
+  });
+});
