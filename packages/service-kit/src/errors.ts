@@ -95,3 +95,20 @@ export function createErrorFormatter(logger: Logger) {
     };
   };
 }
+
+export interface TextRule {
+  /** Longest accepted length after trimming. */
+  max: number;
+  /** Whether an empty (or blank) value is refused. Default: true. */
+  required?: boolean;
+}
+
+/** Trims a text input and checks its length; errors name `field`. Blank optional text becomes "". */
+export function validateText(value: string, field: string, { max, required = true }: TextRule): string {
+  const text = value.trim();
+  if (required && text.length === 0) throw new ValidationError(field, `${field} must not be empty.`);
+  if (text.length > max) {
+    throw new ValidationError(field, `${field} must be at most ${max} characters; got ${text.length}.`);
+  }
+  return text;
+}

@@ -6,7 +6,9 @@ export {
   DomainError,
   ErrorCode,
   NotFoundError,
+  type TextRule,
   ValidationError,
+  validateText,
 } from "./errors.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export {

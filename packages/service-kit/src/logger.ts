@@ -19,6 +19,12 @@ export function createLogger({ service, level = "info", format = "json" }: Logge
   // Pretty output in the main thread, synchronously, so nothing is lost when the process exits.
   return pino(
     options,
-    pretty({ colorize: true, sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" }),
+    pretty({
+      colorize: true,
+      sync: true,
+      singleLine: true,
+      translateTime: "SYS:HH:MM:ss.l",
+      ignore: "pid,hostname,service",
+    }),
   );
 }

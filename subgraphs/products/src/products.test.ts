@@ -1,4 +1,5 @@
 import { createLogger, migrateToLatest, openSqlite, type PageRequest, type Service } from "@supergraph/service-kit";
+import { errorCodes, executeOperation } from "@supergraph/service-kit/testing";
 import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Context, createContext } from "./context.js";
@@ -26,19 +27,8 @@ let db: Kysely<ProductsDatabase>;
 let store: CountingStore;
 let service: Service<Context>;
 
-async function run(query: string, variables?: Record<string, unknown>) {
-  const response = await service.apollo.executeOperation(
-    { query, ...(variables ? { variables } : {}) },
-    { contextValue: createContext(store) },
-  );
-  if (response.body.kind !== "single") throw new Error("expected a single result");
-  // As a client sees it on the wire.
-  return JSON.parse(JSON.stringify(response.body.singleResult)) as typeof response.body.singleResult;
-}
-
-function codes(result: Awaited<ReturnType<typeof run>>): unknown[] {
-  return (result.errors ?? []).map((error) => error.extensions?.code);
-}
+const run = (query: string, variables?: Record<string, unknown>) =>
+  executeOperation(service, createContext(store), query, variables);
 
 beforeEach(async () => {
   const logger = createLogger({ service: "products-test", level: "silent" });
@@ -107,7 +97,7 @@ describe("products queries", () => {
     ['{ products(after: "zzz") { nodes { id } } }', "after"],
   ])("rejects bad arguments with BAD_USER_INPUT: %s", async (query, field) => {
     const result = await run(query);
-    expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
+    expect(errorCodes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(result.errors?.[0]?.extensions?.field).toBe(field);
   });
 });
@@ -145,7 +135,7 @@ describe("products mutations", () => {
   ])("rejects %s with %s", async (mutation, code, field) => {
     const before = await run("{ products { nodes { id name price description } } }");
     const result = await run(`mutation { ${mutation} { id } }`);
-    expect(codes(result)).toEqual([code]);
+    expect(errorCodes(result)).toEqual([code]);
     expect(result.errors?.[0]?.extensions?.field).toBe(field);
     expect(await run("{ products { nodes { id name price description } } }")).toEqual(before);
   });
@@ -154,7 +144,7 @@ describe("products mutations", () => {
     const result = await run('mutation ($p: Money!) { updateProduct(id: "101", input: { price: $p }) { id } }', {
       p: "1.999",
     });
-    expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
+    expect(errorCodes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(result.errors?.[0]?.message).toContain("at most two decimals");
   });
 });

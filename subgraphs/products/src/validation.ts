@@ -1,4 +1,4 @@
-import { parseId, ValidationError } from "@supergraph/service-kit";
+import { parseId, ValidationError, validateText } from "@supergraph/service-kit";
 import type { CreateProductInput, UpdateProductInput } from "./generated/resolvers-types.js";
 import { formatMoney } from "./money.js";
 import type { NewProduct, ProductPatch } from "./store/productStore.js";
@@ -9,21 +9,12 @@ export const DESCRIPTION_MAX_LENGTH = 2000;
 export const PRICE_MAX_CENTS = 100_000_000_000;
 
 export function validateName(value: string, field = "name"): string {
-  const name = value.trim();
-  if (name.length === 0) throw new ValidationError(field, `${field} must not be empty.`);
-  if (name.length > NAME_MAX_LENGTH) {
-    throw new ValidationError(field, `${field} must be at most ${NAME_MAX_LENGTH} characters; got ${name.length}.`);
-  }
-  return name;
+  return validateText(value, field, { max: NAME_MAX_LENGTH });
 }
 
 /** Blank descriptions are stored as null. */
 export function validateDescription(value: string | null | undefined, field = "description"): string | null {
-  const description = value?.trim() ?? "";
-  if (description.length > DESCRIPTION_MAX_LENGTH) {
-    throw new ValidationError(field, `${field} must be at most ${DESCRIPTION_MAX_LENGTH} characters.`);
-  }
-  return description.length === 0 ? null : description;
+  return validateText(value ?? "", field, { max: DESCRIPTION_MAX_LENGTH, required: false }) || null;
 }
 
 export function validatePrice(cents: number, field = "price"): number {

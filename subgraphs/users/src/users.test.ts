@@ -1,4 +1,5 @@
 import { createLogger, migrateToLatest, openSqlite, type Service } from "@supergraph/service-kit";
+import { errorCodes, executeOperation } from "@supergraph/service-kit/testing";
 import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Context, createContext } from "./context.js";
@@ -20,19 +21,8 @@ let db: Kysely<UsersDatabase>;
 let store: CountingStore;
 let service: Service<Context>;
 
-async function run(query: string, variables?: Record<string, unknown>) {
-  const response = await service.apollo.executeOperation(
-    { query, ...(variables ? { variables } : {}) },
-    { contextValue: createContext(store) },
-  );
-  if (response.body.kind !== "single") throw new Error("expected a single result");
-  // As a client sees it on the wire.
-  return JSON.parse(JSON.stringify(response.body.singleResult)) as typeof response.body.singleResult;
-}
-
-function codes(result: Awaited<ReturnType<typeof run>>): unknown[] {
-  return (result.errors ?? []).map((error) => error.extensions?.code);
-}
+const run = (query: string, variables?: Record<string, unknown>) =>
+  executeOperation(service, createContext(store), query, variables);
 
 beforeEach(async () => {
   const logger = createLogger({ service: "users-test", level: "silent" });
@@ -97,7 +87,7 @@ describe("users queries", () => {
     ['{ users(after: "not-a-cursor") { nodes { id } } }', "after"],
   ])("rejects bad arguments with BAD_USER_INPUT: %s", async (query, field) => {
     const result = await run(query);
-    expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
+    expect(errorCodes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(result.errors?.[0]?.extensions?.field).toBe(field);
     expect(result.errors?.[0]?.message).toContain(field);
   });
@@ -135,7 +125,7 @@ describe("users mutations", () => {
   ])("rejects %s with %s", async (mutation, code, field) => {
     const before = await run("{ users { nodes { id name email } } }");
     const result = await run(`mutation { ${mutation} { id } }`);
-    expect(codes(result)).toEqual([code]);
+    expect(errorCodes(result)).toEqual([code]);
     expect(result.errors?.[0]?.extensions?.field).toBe(field);
     expect(result.errors?.[0]?.message).not.toMatch(/sqlite|constraint|select|insert|at \w+ \(/i);
     // Nothing changed.

@@ -1,4 +1,4 @@
-import { ValidationError } from "@supergraph/service-kit";
+import { ValidationError, validateText } from "@supergraph/service-kit";
 import { z } from "zod";
 import type { CreateUserInput, UpdateUserInput } from "./generated/resolvers-types.js";
 import type { NewUser, UserPatch } from "./store/userStore.js";
@@ -8,12 +8,7 @@ export const EMAIL_MAX_LENGTH = 254;
 const emailSchema = z.email();
 
 export function validateName(value: string, field = "name"): string {
-  const name = value.trim();
-  if (name.length === 0) throw new ValidationError(field, `${field} must not be empty.`);
-  if (name.length > NAME_MAX_LENGTH) {
-    throw new ValidationError(field, `${field} must be at most ${NAME_MAX_LENGTH} characters; got ${name.length}.`);
-  }
-  return name;
+  return validateText(value, field, { max: NAME_MAX_LENGTH });
 }
 
 /** Trims and lower-cases, so uniqueness ignores case. */
