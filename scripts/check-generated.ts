@@ -1,6 +1,6 @@
 /**
  * Fails (exit 1) when a committed generated file no longer matches its source:
- * - supergraph.graphql, composed in memory from supergraph.yaml;
+ * - supergraph.graphql and api-schema.graphql, composed in memory from supergraph.yaml;
  * - every workspace's codegen output (workspaces with a codegen.yml), via `graphql-codegen --check`,
  *   which exits non-zero and lists stale files without writing them.
  *
@@ -12,7 +12,13 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { composeFromConfig, formatProblem, SupergraphConfigError, supergraphFileContent } from "./lib/composition.js";
+import {
+  apiSchemaFileContent,
+  composeFromConfig,
+  formatProblem,
+  SupergraphConfigError,
+  supergraphFileContent,
+} from "./lib/composition.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -20,7 +26,6 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const normalize = (text: string) => text.replace(/\r\n/g, "\n");
 
 async function checkSupergraph(): Promise<string[]> {
-  const supergraphPath = join(root, "supergraph.graphql");
   let outcome: Awaited<ReturnType<typeof composeFromConfig>>;
   try {
     outcome = await composeFromConfig(join(root, "supergraph.yaml"));
@@ -33,12 +38,17 @@ async function checkSupergraph(): Promise<string[]> {
       `The subgraphs do not compose (run npm run compose for details):\n  ${outcome.errors.map(formatProblem).join("\n  ")}`,
     ];
   }
-  const committed = await readFile(supergraphPath, "utf8").catch(() => undefined);
-  if (committed === undefined) return ["supergraph.graphql is missing: run npm run compose"];
-  if (normalize(committed) !== normalize(supergraphFileContent(outcome.supergraphSdl))) {
-    return ["supergraph.graphql is stale: run npm run compose"];
+  const expected = [
+    { file: "supergraph.graphql", content: supergraphFileContent(outcome.supergraphSdl) },
+    { file: "api-schema.graphql", content: apiSchemaFileContent(outcome.apiSchemaSdl) },
+  ];
+  const problems: string[] = [];
+  for (const { file, content } of expected) {
+    const committed = await readFile(join(root, file), "utf8").catch(() => undefined);
+    if (committed === undefined) problems.push(`${file} is missing: run npm run compose`);
+    else if (normalize(committed) !== normalize(content)) problems.push(`${file} is stale: run npm run compose`);
   }
-  return [];
+  return problems;
 }
 
 interface Workspace {
@@ -107,7 +117,7 @@ async function main(): Promise<number> {
   const problems = results.flat();
   for (const problem of problems) console.error(problem);
   if (problems.length > 0) return 1;
-  const checked = ["supergraph.graphql", ...workspaces.map((workspace) => `${workspace.name} codegen`)];
+  const checked = ["supergraph.graphql", "api-schema.graphql", ...workspaces.map((workspace) => `${workspace.name} codegen`)];
   console.log(`Generated files are up to date: ${checked.join(", ")}.`);
   return 0;
 }

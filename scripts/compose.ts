@@ -1,9 +1,10 @@
 /**
- * Composes the subgraphs listed in supergraph.yaml (rover's format) into supergraph.graphql.
+ * Composes the subgraphs listed in supergraph.yaml (rover's format) into supergraph.graphql (for the
+ * router) and api-schema.graphql (the schema clients see, which client codegen reads).
  *
- *   npm run compose [-- --config <supergraph.yaml>] [--output <supergraph.graphql>]
+ *   npm run compose [-- --config <supergraph.yaml>] [--output <supergraph.graphql>] [--api-output <api-schema.graphql>]
  *
- * Defaults: the repo root's supergraph.yaml, and supergraph.graphql next to the config.
+ * Defaults: the repo root's supergraph.yaml, and both outputs next to the config.
  * Exits 1, writing nothing, when the config is invalid or composition fails.
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -11,6 +12,7 @@ import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
+  apiSchemaFileContent,
   composeFromConfig,
   formatProblem,
   loadSupergraphConfig,
@@ -19,13 +21,15 @@ import {
 } from "./lib/composition.js";
 
 const DEFAULT_CONFIG = fileURLToPath(new URL("../supergraph.yaml", import.meta.url));
-const USAGE = "Usage: npm run compose -- [--config <supergraph.yaml>] [--output <supergraph.graphql>]";
+const USAGE =
+  "Usage: npm run compose -- [--config <supergraph.yaml>] [--output <supergraph.graphql>] [--api-output <api-schema.graphql>]";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       config: { type: "string", short: "c" },
       output: { type: "string", short: "o" },
+      "api-output": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -35,6 +39,7 @@ async function main(): Promise<number> {
   }
   const configPath = resolve(values.config ?? DEFAULT_CONFIG);
   const outputPath = resolve(values.output ?? resolve(dirname(configPath), "supergraph.graphql"));
+  const apiOutputPath = resolve(values["api-output"] ?? resolve(dirname(configPath), "api-schema.graphql"));
   const shown = (path: string) => relative(process.cwd(), path) || path;
 
   const outcome = await composeFromConfig(configPath);
@@ -47,15 +52,20 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const content = supergraphFileContent(outcome.supergraphSdl);
-  const previous = await readFile(outputPath, "utf8").catch(() => undefined);
   const names = (await loadSupergraphConfig(configPath)).subgraphs.map((subgraph) => subgraph.name);
-  if (previous === content) {
-    console.log(`${shown(outputPath)} is up to date (${names.join(", ")}).`);
-    return 0;
+  const outputs = [
+    { path: outputPath, content: supergraphFileContent(outcome.supergraphSdl) },
+    { path: apiOutputPath, content: apiSchemaFileContent(outcome.apiSchemaSdl) },
+  ];
+  for (const { path, content } of outputs) {
+    const previous = await readFile(path, "utf8").catch(() => undefined);
+    if (previous === content) {
+      console.log(`${shown(path)} is up to date (${names.join(", ")}).`);
+      continue;
+    }
+    await writeFile(path, content);
+    console.log(`Composed ${names.join(", ")} into ${shown(path)}.`);
   }
-  await writeFile(outputPath, content);
-  console.log(`Composed ${names.join(", ")} into ${shown(outputPath)}.`);
   return 0;
 }
 

@@ -122,8 +122,12 @@ export type UpdateProductInput = {
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
-  /** Products this user created, ordered by id. `first` is 1 to 100 (default 20). */
-  products: ProductConnection;
+  /**
+   * Products this user created, ordered by id. `first` is 1 to 100 (default 20).
+   * Nullable on purpose: it comes from another subgraph than the user, so if products cannot be
+   * reached this field alone is null (with an error) and the user's own fields still arrive.
+   */
+  products: Maybe<ProductConnection>;
 };
 
 
@@ -307,7 +311,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<UserProductsArgs, 'first'>>;
+  products?: Resolver<Maybe<ResolversTypes['ProductConnection']>, ParentType, ContextType, RequireFields<UserProductsArgs, 'first'>>;
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{

@@ -1,0 +1,9 @@
+export { type ClientOptions, createClient, type OperationResult, type SupergraphClient } from "./client.js";
+export {
+  ClientNetworkError,
+  ClientResultError,
+  type GraphQLResultError,
+  KNOWN_ERROR_CODES,
+  type KnownErrorCode,
+} from "./errors.js";
+export * from "./generated/operations.js";

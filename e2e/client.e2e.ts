@@ -1,0 +1,149 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CreateProductDocument,
+  CreateUserDocument,
+  createClient,
+  type SupergraphClient,
+  UsersDocument,
+} from "../client/src/index.js";
+import { type System, startSystem } from "./harness.js";
+
+const execFileAsync = promisify(execFile);
+const CLI = fileURLToPath(new URL("../client/dist/bin.js", import.meta.url));
+
+let system: System;
+let client: SupergraphClient;
+
+/** Runs the built CLI as a user would, returning its exit code and output. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return execFileAsync(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "", SUPERGRAPH_URL: system.routerUrl },
+    timeout: 20_000,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  );
+}
+
+beforeAll(async () => {
+  system = await startSystem();
+  client = createClient({ url: system.routerUrl });
+});
+
+afterAll(async () => {
+  await system?.shutdown();
+});
+
+describe("typed client against the running system", () => {
+  it("gets users and their products in one typed call", async () => {
+    const result = await client.request(UsersDocument, { first: 10 });
+    expect(result.errors).toEqual([]);
+    expect(result.data?.users.nodes.map((u) => [u.name, u.products?.nodes.map((p) => p.name)])).toEqual([
+      ["Alice", ["Product A"]],
+      ["Bob", ["Product B"]],
+    ]);
+  });
+
+  it("creates a user and a product, joined on the next read", async () => {
+    const { createUser } = await client.requestData(CreateUserDocument, {
+      input: { name: "Dora", email: "dora@example.com" },
+    });
+    const { createProduct } = await client.requestData(CreateProductDocument, {
+      input: { name: "Desk", price: "120.00", createdById: createUser.id },
+    });
+    expect(createProduct).toMatchObject({
+      name: "Desk",
+      price: "120.00",
+      createdBy: { id: createUser.id, name: "Dora" },
+    });
+  });
+
+  it("returns typed validation errors with their code and field", async () => {
+    const result = await client.request(CreateUserDocument, { input: { name: "X", email: "dora@example.com" } });
+    expect(result.data).toBeNull();
+    expect(result.errors).toEqual([
+      expect.objectContaining({ code: "CONFLICT", field: "email", serviceName: "users" }),
+    ]);
+  });
+});
+
+describe("CLI against the running system", () => {
+  it("prints users with their products as a table", async () => {
+    const { code, stdout } = await cli("users");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^id\s+name\s+email\s+products$/m);
+    expect(stdout).toMatch(/^1\s+Alice\s+alice@example\.com\s+Product A$/m);
+  });
+
+  it("prints one product and its creator, and JSON with --json", async () => {
+    const text = await cli("product", "101");
+    expect(text.stdout).toContain("Creator: Alice <alice@example.com>");
+    const json = await cli("product", "101", "--json");
+    expect(JSON.parse(json.stdout)).toEqual({
+      data: {
+        product: expect.objectContaining({
+          id: "101",
+          price: "19.99",
+          createdBy: expect.objectContaining({ name: "Alice" }),
+        }),
+      },
+      errors: [],
+    });
+  });
+
+  it("creates a user and a product from the command line", async () => {
+    const user = await cli("create-user", "--name", "Carol", "--email", "carol@example.com", "--json");
+    expect(user.code).toBe(0);
+    const id = (JSON.parse(user.stdout) as { data: { createUser: { id: string } } }).data.createUser.id;
+    const product = await cli("create-product", "--name", "Lamp", "--price", "12.50", "--created-by", id);
+    expect(product.code).toBe(0);
+    expect(product.stdout).toMatch(/Lamp\s+12\.50\s+Carol/);
+    expect((await cli("user", id)).stdout).toContain("Products: Lamp (12.50)");
+  });
+
+  it("exits 1 and prints the error code for bad input", async () => {
+    const { code, stderr } = await cli("create-product", "--name", "X", "--price=-3", "--created-by", "1");
+    expect(code).toBe(1);
+    expect(stderr).toContain("error [BAD_USER_INPUT] input.price must be 0 or more");
+  });
+});
+
+describe("partial results with the products subgraph stopped", () => {
+  it("still returns every user, with products null and an error naming the subgraph, then recovers", async () => {
+    await system.stop("products");
+    try {
+      const result = await client.request(UsersDocument);
+      expect(result.data?.users.nodes.map((u) => u.name)).toEqual(expect.arrayContaining(["Alice", "Bob"]));
+      expect(result.data?.users.nodes.every((u) => u.products === null)).toBe(true);
+      expect(result.errors.length).toBeGreaterThan(0);
+      expect(result.errors.every((e) => e.serviceName === "products")).toBe(true);
+
+      const printed = await cli("users");
+      expect(printed.code).toBe(1);
+      expect(printed.stdout).toMatch(/^1\s+Alice\s+alice@example\.com\s+\(unavailable\)$/m);
+      expect(printed.stderr).toContain("subgraph products");
+    } finally {
+      await system.start("products");
+    }
+    const recovered = await client.request(UsersDocument);
+    expect(recovered.errors).toEqual([]);
+    expect(recovered.data?.users.nodes[0]?.products?.nodes[0]?.name).toBe("Product A");
+  });
+});
+
+describe("network failures", () => {
+  it("the client and the CLI name the URL when the router is unreachable", async () => {
+    const url = "http://127.0.0.1:9/graphql";
+    await expect(createClient({ url }).request(UsersDocument)).rejects.toThrow(`Could not reach ${url}`);
+    const { code, stderr } = await cli("users", "--url", url);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Could not reach ${url}`);
+  });
+});
