@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, relative, resolve } from "node:path";
 import { composeServices } from "@apollo/composition";
-import { type DocumentNode, GraphQLError, parse, printSchema, Source } from "graphql";
+import { printSchema } from "@apollo/federation-internals";
+import { type DocumentNode, GraphQLError, parse, Source } from "graphql";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
@@ -181,7 +182,8 @@ export function composeSubgraphs(sources: readonly SubgraphSource[]): Compositio
   return {
     ok: true,
     supergraphSdl: result.supergraphSdl,
-    apiSchemaSdl: printSchema(result.schema.toAPISchema().toGraphQLJSSchema()),
+    // Federation's own printer: same output as graphql-js's printSchema, without crossing module instances.
+    apiSchemaSdl: printSchema(result.schema.toAPISchema()),
     hints: result.hints.map((hint) => ({
       code: hint.definition.code,
       message: hint.message,
