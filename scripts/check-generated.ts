@@ -117,7 +117,11 @@ async function main(): Promise<number> {
   const problems = results.flat();
   for (const problem of problems) console.error(problem);
   if (problems.length > 0) return 1;
-  const checked = ["supergraph.graphql", "api-schema.graphql", ...workspaces.map((workspace) => `${workspace.name} codegen`)];
+  const checked = [
+    "supergraph.graphql",
+    "api-schema.graphql",
+    ...workspaces.map((workspace) => `${workspace.name} codegen`),
+  ];
   console.log(`Generated files are up to date: ${checked.join(", ")}.`);
   return 0;
 }
