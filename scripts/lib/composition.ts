@@ -33,8 +33,12 @@ export interface CompositionProblem {
   /** Stable code, e.g. `FIELD_TYPE_MISMATCH` (errors) or `INCONSISTENT_DESCRIPTION` (hints). */
   code: string;
   message: string;
-  /** Subgraphs involved, when composition says which. */
+  /** Subgraphs involved, when composition says which (from the error's AST nodes, else from its message). */
   subgraphs: string[];
+  /** Types involved, e.g. `User` (from the error's AST nodes and the fields it names). */
+  types: string[];
+  /** Fields (and arguments) involved, as schema coordinates such as `User.name` (from the error's message). */
+  fields: string[];
 }
 
 export type CompositionOutcome =
@@ -151,12 +155,45 @@ function subgraphsOf(nodes: readonly unknown[] | undefined): string[] {
   return [...names];
 }
 
-function problemFromError(error: GraphQLError): CompositionProblem {
+/** Double-quoted words of a composition message: names of fields, types and subgraphs, as federation quotes them. */
+function quotedIn(message: string): string[] {
+  return [...message.matchAll(/"([^"\s]+)"/g)].map((match) => match[1] ?? "");
+}
+
+const FIELD_COORDINATE = /^[_A-Za-z]\w*\.[_A-Za-z]\w*(\([_A-Za-z]\w*:\))?$/;
+const TYPE_NODE_KIND = /Type(Definition|Extension)$/;
+
+/**
+ * The types and fields a composition error or hint is about: field coordinates quoted in its message
+ * (federation writes `"User.name"`), their parent types, and the types whose definitions are among its nodes.
+ */
+function schemaElementsOf(
+  message: string,
+  nodes: readonly unknown[] | undefined,
+): { types: string[]; fields: string[] } {
+  const fields = new Set(quotedIn(message).filter((word) => FIELD_COORDINATE.test(word)));
+  const types = new Set([...fields].map((field) => field.slice(0, field.indexOf("."))));
+  for (const node of nodes ?? []) {
+    const { kind, name } = (node ?? {}) as { kind?: unknown; name?: { value?: unknown } };
+    if (typeof kind === "string" && TYPE_NODE_KIND.test(kind) && typeof name?.value === "string") types.add(name.value);
+  }
+  return { types: [...types], fields: [...fields] };
+}
+
+/** Subgraphs named by the AST nodes or, failing that, quoted in the message (some errors carry no subgraph nodes). */
+function involvedSubgraphs(message: string, nodes: readonly unknown[] | undefined, known: readonly string[]): string[] {
+  const fromNodes = subgraphsOf(nodes);
+  if (fromNodes.length > 0) return fromNodes;
+  return [...new Set(quotedIn(message).filter((word) => known.includes(word)))];
+}
+
+function problemFromError(error: GraphQLError, known: readonly string[]): CompositionProblem {
   const code = error.extensions?.code;
   return {
     code: typeof code === "string" ? code : "COMPOSITION_ERROR",
     message: error.message,
-    subgraphs: subgraphsOf(error.nodes),
+    subgraphs: involvedSubgraphs(error.message, error.nodes, known),
+    ...schemaElementsOf(error.message, error.nodes),
   };
 }
 
@@ -171,14 +208,23 @@ export function composeSubgraphs(sources: readonly SubgraphSource[]): Compositio
       if (!(error instanceof GraphQLError)) throw error;
       const where = error.locations?.[0];
       const at = where ? `${sourceName ?? name}:${where.line}:${where.column}` : (sourceName ?? name);
-      syntaxErrors.push({ code: "INVALID_GRAPHQL", message: `${at}: ${error.message}`, subgraphs: [name] });
+      syntaxErrors.push({
+        code: "INVALID_GRAPHQL",
+        message: `${at}: ${error.message}`,
+        subgraphs: [name],
+        types: [],
+        fields: [],
+      });
       return undefined;
     }
   });
   if (syntaxErrors.length > 0) return { ok: false, errors: syntaxErrors, hints: [] };
 
+  const known = sources.map((source) => source.name);
   const result = composeServices(services.filter((service) => service !== undefined));
-  if (result.errors) return { ok: false, errors: result.errors.map(problemFromError), hints: [] };
+  if (result.errors) {
+    return { ok: false, errors: result.errors.map((error) => problemFromError(error, known)), hints: [] };
+  }
   return {
     ok: true,
     supergraphSdl: result.supergraphSdl,
@@ -187,7 +233,8 @@ export function composeSubgraphs(sources: readonly SubgraphSource[]): Compositio
     hints: result.hints.map((hint) => ({
       code: hint.definition.code,
       message: hint.message,
-      subgraphs: subgraphsOf(hint.nodes),
+      subgraphs: involvedSubgraphs(hint.message, hint.nodes, known),
+      ...schemaElementsOf(hint.message, hint.nodes),
     })),
   };
 }
