@@ -15,6 +15,18 @@ const ENTRY_POINTS = {
 } as const;
 
 export type ServiceName = keyof typeof ENTRY_POINTS;
+type SubgraphName = Exclude<ServiceName, "router">;
+/** A running process: a service, or an extra replica of a subgraph (`products-2`, ...). */
+export type InstanceName = ServiceName | `${SubgraphName}-${number}`;
+
+export interface SystemOptions {
+  /**
+   * Replicas per subgraph (default 1). Extra replicas are more processes of the same subgraph on
+   * their own ports, sharing its database file; the router gets them all as a comma-separated
+   * SUBGRAPH_<NAME>_URL. They are named `products-2`, `products-3`, ...
+   */
+  replicas?: Partial<Record<SubgraphName, number>>;
+}
 
 /** Asks the OS for a free port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -58,15 +70,24 @@ interface Running {
 
 export interface System {
   routerUrl: string;
-  urls: Record<ServiceName, string>;
+  /** Origin of each running instance, e.g. `urls.products`, `urls["products-2"]`. */
+  urls: Record<ServiceName, string> & Partial<Record<InstanceName, string>>;
+  /** The temporary folder holding the databases (and anything a test writes there). */
+  dataDir: string;
   /** Stops one service with SIGTERM and waits for it to exit. */
-  stop(name: ServiceName): Promise<void>;
+  stop(name: InstanceName): Promise<void>;
   /** Starts a stopped service again on the same port with the same database file. */
-  start(name: ServiceName): Promise<void>;
+  start(name: InstanceName): Promise<void>;
+  /** Sends a signal: SIGSTOP makes a process hang (it accepts connections but never answers), SIGCONT resumes it. */
+  signal(name: InstanceName, signal: NodeJS.Signals): void;
+  /** Kills one service with SIGKILL (no cleanup, like a crash) and waits for it to exit. */
+  kill(name: InstanceName): Promise<void>;
+  /** Waits (at most `timeoutMs`) for a service to exit; resolves with its exit code, or null if it is still running. */
+  exited(name: InstanceName, timeoutMs?: number): Promise<number | null>;
   /** Stops everything and removes the temporary data folder. */
   shutdown(): Promise<void>;
   /** What a service printed, for failure messages. */
-  logs(name: ServiceName): string;
+  logs(name: InstanceName): string;
 }
 
 /**
@@ -75,38 +96,49 @@ export interface System {
  */
 export async function startSystem(
   extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {},
+  options: SystemOptions = {},
 ): Promise<System> {
   for (const entry of Object.values(ENTRY_POINTS)) {
     if (!existsSync(join(ROOT, entry))) throw new Error(`${entry} is missing: run \`npm run build\` first.`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), "supergraph-e2e-"));
-  const ports = { users: await freePort(), products: await freePort(), router: await freePort() };
-  const urls = {
-    users: `http://127.0.0.1:${ports.users}`,
-    products: `http://127.0.0.1:${ports.products}`,
-    router: `http://127.0.0.1:${ports.router}`,
-  };
+  const instances: Record<SubgraphName, InstanceName[]> = { users: ["users"], products: ["products"] };
+  for (const subgraph of ["users", "products"] as const) {
+    for (let replica = 2; replica <= (options.replicas?.[subgraph] ?? 1); replica++) {
+      instances[subgraph].push(`${subgraph}-${replica}`);
+    }
+  }
+  const serviceOf = (name: InstanceName) => name.replace(/-\d+$/, "") as ServiceName;
+  const ports: Partial<Record<InstanceName, number>> = {};
+  for (const name of ["router", ...instances.users, ...instances.products] as InstanceName[]) {
+    ports[name] = await freePort();
+  }
+  const urls = Object.fromEntries(
+    Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`]),
+  ) as System["urls"];
+  const graphqlUrls = (subgraph: SubgraphName) => instances[subgraph].map((name) => `${urls[name]}/graphql`).join(",");
   const env: Record<ServiceName, Record<string, string>> = {
     users: { DATABASE_FILE: join(dataDir, "users.db") },
     products: { DATABASE_FILE: join(dataDir, "products.db") },
     router: {
-      SUBGRAPH_USERS_URL: `${urls.users}/graphql`,
-      SUBGRAPH_PRODUCTS_URL: `${urls.products}/graphql`,
+      SUBGRAPH_USERS_URL: graphqlUrls("users"),
+      SUBGRAPH_PRODUCTS_URL: graphqlUrls("products"),
     },
   };
-  const running = new Map<ServiceName, Running>();
+  const running = new Map<InstanceName, Running>();
 
-  async function start(name: ServiceName): Promise<void> {
+  async function start(name: InstanceName): Promise<void> {
+    const service = serviceOf(name);
     const output: string[] = [];
-    const child = spawn(process.execPath, [ENTRY_POINTS[name]], {
+    const child = spawn(process.execPath, [ENTRY_POINTS[service]], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
         HOST: "127.0.0.1",
         PORT: String(ports[name]),
         LOG_LEVEL: "warn",
-        ...env[name],
-        ...extraEnv[name],
+        ...env[service],
+        ...extraEnv[service],
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -116,29 +148,55 @@ export async function startSystem(
     await waitForHealth(`${urls[name]}/health`, child, () => output.join(""));
   }
 
-  async function stop(name: ServiceName): Promise<void> {
+  const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+  async function stop(name: InstanceName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const service = running.get(name);
-    if (!service || service.child.exitCode !== null) return;
+    if (!service || !isRunning(service.child)) return;
     const exited = new Promise((resolve) => service.child.once("exit", resolve));
-    service.child.kill("SIGTERM");
+    service.child.kill(signal);
+    service.child.kill("SIGCONT"); // a process stopped with SIGSTOP handles nothing until resumed
     const timer = setTimeout(() => service.child.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
   }
 
+  async function exited(name: InstanceName, timeoutMs = 10_000): Promise<number | null> {
+    const child = running.get(name)?.child;
+    if (!child) throw new Error(`${name} was never started`);
+    if (!isRunning(child)) return child.exitCode;
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      new Promise<number | null>((resolve) => child.once("exit", (exitCode) => resolve(exitCode))),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return code;
+  }
+
   const system: System = {
     routerUrl: `${urls.router}/graphql`,
     urls,
+    dataDir,
     start,
-    stop,
+    stop: (name) => stop(name),
+    kill: (name) => stop(name, "SIGKILL"),
+    signal: (name, signal) => {
+      running.get(name)?.child.kill(signal);
+    },
+    exited,
     logs: (name) => running.get(name)?.output.join("") ?? "",
     async shutdown() {
-      await Promise.all([...running.keys()].map(stop));
+      await Promise.all([...running.keys()].map((name) => stop(name)));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
   try {
     await Promise.all([start("users"), start("products")]);
+    // Extra replicas start once the first has created and migrated the shared database.
+    await Promise.all([...instances.users.slice(1), ...instances.products.slice(1)].map(start));
     await start("router");
   } catch (error) {
     await system.shutdown();

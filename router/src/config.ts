@@ -2,18 +2,35 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, env, loadConfig } from "@supergraph/service-kit";
 import { z } from "zod";
+import { readRouterFile } from "./routerFile.js";
 
 /** The repo root's supergraph.graphql; the same from src/ (tsx) and dist/ (node). */
 const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../supergraph.graphql", import.meta.url));
+/** router/router.yaml; the same from src/ (tsx) and dist/ (node). */
+const DEFAULT_ROUTER_CONFIG_PATH = fileURLToPath(new URL("../router.yaml", import.meta.url));
 
 /** `SUBGRAPH_<NAME>_URL`: overrides the routing URL of subgraph `<name>` composed into the supergraph. */
 export const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
 
 const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
 
+/** One URL, or a comma-separated list of replica URLs. */
 const subgraphUrl = z.preprocess(
-  unsetIfEmpty,
-  z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://localhost:4001/graphql" }).optional(),
+  (value) =>
+    typeof value === "string" && value.trim() !== ""
+      ? value
+          .split(",")
+          .map((url) => url.trim())
+          .filter(Boolean)
+      : undefined,
+  z
+    .array(
+      z.url({
+        protocol: /^https?$/,
+        error: "expected an http(s) URL such as http://localhost:4001/graphql, or a comma-separated list of them",
+      }),
+    )
+    .optional(),
 );
 
 const ON = ["on", "true", "1", "yes", "enabled"];
@@ -47,7 +64,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
         {
           PORT: env.port(4000),
           HOST: env.string("127.0.0.1"),
-          SUPERGRAPH_PATH: env.string(DEFAULT_SUPERGRAPH_PATH),
+          SUPERGRAPH_PATH: env.optionalString(),
+          ROUTER_CONFIG_PATH: env.optionalString(),
           LOG_LEVEL: env.logLevel(),
           LOG_FORMAT: env.logFormat(),
           NODE_ENV: env.nodeEnv(),
@@ -64,15 +82,24 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
     () => loadConfig(Object.fromEntries(variables.map((name) => [name, subgraphUrl])), source),
     problems,
   );
-  if (!base || !overrides) throw new ConfigError(problems);
+  const routerConfigPath = resolve(base?.ROUTER_CONFIG_PATH ?? DEFAULT_ROUTER_CONFIG_PATH);
+  const file = collect(
+    () => readRouterFile(routerConfigPath, base?.ROUTER_CONFIG_PATH !== undefined, source),
+    problems,
+  );
+  if (!base || !overrides || !file) throw new ConfigError(problems);
 
-  const subgraphUrls: Record<string, string> = {};
-  for (const [name, url] of Object.entries(overrides)) if (typeof url === "string") subgraphUrls[name] = url;
+  const subgraphUrls: Record<string, readonly string[]> = {};
+  for (const [name, urls] of Object.entries(overrides)) if (Array.isArray(urls)) subgraphUrls[name] = urls;
   return Object.freeze({
     ...base,
-    /** Absolute, so messages name the exact file. */
-    SUPERGRAPH_PATH: resolve(base.SUPERGRAPH_PATH),
-    /** `SUBGRAPH_<NAME>_URL` variable name to URL, for the variables that are set. */
+    /** Absolute, so messages name the exact file: SUPERGRAPH_PATH, else router.yaml's supergraph.path, else the repo's. */
+    SUPERGRAPH_PATH: resolve(base.SUPERGRAPH_PATH ?? file.supergraph.path ?? DEFAULT_SUPERGRAPH_PATH),
+    /** The router configuration file that was read (undefined: the default one does not exist). */
+    ROUTER_CONFIG_PATH: file.path,
+    /** router.yaml with the `ROUTER_*` overrides applied. */
+    router: file,
+    /** `SUBGRAPH_<NAME>_URL` variable name to its replica URLs, for the variables that are set. */
     SUBGRAPH_URLS: Object.freeze(subgraphUrls),
     production: base.NODE_ENV === "production",
   });

@@ -29,9 +29,18 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: "router", level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const { supergraphSdl, subgraphs } = readSupergraphFile(config.SUPERGRAPH_PATH);
   const subgraphUrls = resolveSubgraphUrls(subgraphs, config.SUBGRAPH_URLS);
+  const { supergraph: supergraphSettings, subgraphs: subgraphSettings } = config.router;
+  logger.info(
+    { config: config.ROUTER_CONFIG_PATH ?? "none (defaults)", watch: supergraphSettings.watch },
+    "router configuration loaded",
+  );
   const service = await createServer({
     supergraphSdl,
     subgraphUrls,
+    subgraphSettings,
+    ...(supergraphSettings.watch
+      ? { reload: { path: config.SUPERGRAPH_PATH, pollIntervalMs: supergraphSettings.pollIntervalMs } }
+      : {}),
     logger,
     production: config.production,
     telemetry: config.APOLLO_TELEMETRY,

@@ -1,153 +1,9 @@
-import { createServer as createNetServer } from "node:net";
-import { composeServices } from "@apollo/composition";
-import { ApolloServer, type BaseContext } from "@apollo/server";
-import { buildSubgraphSchema } from "@apollo/subgraph";
-import {
-  ConfigError,
-  ConflictError,
-  createLogger,
-  createService,
-  NotFoundError,
-  type Service,
-  ValidationError,
-} from "@supergraph/service-kit";
-import { parse } from "graphql";
+import { ConfigError } from "@supergraph/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "./config.js";
-import { createServer } from "./server.js";
-import { SUBREQUEST_HTTP_ERROR } from "./subgraphErrors.js";
+import { SubgraphErrorCode } from "./fault/errors.js";
 import { listSubgraphs, readSupergraphFile, resolveSubgraphUrls } from "./supergraph.js";
-
-const logger = createLogger({ service: "router-test", level: "silent" });
-
-// Two tiny subgraphs, real HTTP on 127.0.0.1: users owns User; products owns Product and adds User.products.
-const usersTypeDefs = parse(`
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-  type User @key(fields: "id") { id: ID! name: String! }
-  type Query { user(id: ID!): User }
-  type Mutation { renameUser(id: ID!, name: String!): User! }
-`);
-const people: Record<string, string> = { "1": "Ada", "2": "Grace" };
-const usersResolvers = {
-  Query: {
-    user: (_: unknown, { id }: { id: string }) => {
-      if (id === "boom") throw new Error("SELECT * FROM users failed: disk I/O error");
-      if (!/^\d+$/.test(id)) throw new ValidationError("id", `id must be a number; got "${id}".`);
-      const name = people[id];
-      if (name === undefined) throw new NotFoundError("User", id);
-      return { id, name };
-    },
-  },
-  Mutation: {
-    renameUser: (_: unknown, { id, name }: { id: string; name: string }) => {
-      if (Object.values(people).includes(name)) throw new ConflictError("name", `name "${name}" is taken.`);
-      return { id, name };
-    },
-  },
-  User: {
-    __resolveReference: ({ id }: { id: string }) => (people[id] ? { id, name: people[id] } : null),
-  },
-};
-
-const productsTypeDefs = parse(`
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-  type Product @key(fields: "id") { id: ID! title: String! createdBy: User }
-  type User @key(fields: "id") { id: ID! products: [Product!] }
-  type Query { products: [Product!]! }
-`);
-const catalog = [
-  { id: "p1", title: "Lamp", createdById: "1" },
-  { id: "p2", title: "Desk", createdById: "2" },
-];
-const productsResolvers = {
-  Query: { products: () => catalog },
-  Product: { createdBy: (product: { createdById: string }) => ({ id: product.createdById }) },
-  User: {
-    __resolveReference: ({ id }: { id: string }) => ({ id }),
-    products: ({ id }: { id: string }) => catalog.filter((product) => product.createdById === id),
-  },
-};
-
-async function startSubgraph(
-  name: string,
-  typeDefs: typeof usersTypeDefs,
-  resolvers: object,
-): Promise<{ service: Service<BaseContext>; url: string }> {
-  const schema = buildSubgraphSchema({ typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0]);
-  const service = await createService<BaseContext>({
-    name,
-    logger,
-    buildApollo: (base) => new ApolloServer<BaseContext>({ schema, ...base }),
-    context: async () => ({}),
-  });
-  const { port } = await service.listen(0, "127.0.0.1");
-  return { service, url: `http://127.0.0.1:${port}/graphql` };
-}
-
-/** A URL nothing listens on: a port the OS just handed out and that was closed again. */
-async function deadUrl(): Promise<string> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/graphql`;
-}
-
-function compose(urls: { users: string; products: string }): string {
-  const result = composeServices([
-    { name: "users", url: urls.users, typeDefs: usersTypeDefs },
-    { name: "products", url: urls.products, typeDefs: productsTypeDefs },
-  ]);
-  if (result.errors) throw new Error(result.errors.map((error) => error.message).join("\n"));
-  return result.supergraphSdl;
-}
-
-interface Graph {
-  routerUrl: string;
-  origin: string;
-  stopProducts(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function startGraph(
-  options: { production?: boolean; routeUsersVia?: "supergraph" | "override" } = {},
-): Promise<Graph> {
-  const users = await startSubgraph("users", usersTypeDefs, usersResolvers);
-  const products = await startSubgraph("products", productsTypeDefs, productsResolvers);
-  const viaOverride = options.routeUsersVia === "override";
-  // With the override, the supergraph's own routing URL for users leads nowhere.
-  const supergraphSdl = compose({ users: viaOverride ? await deadUrl() : users.url, products: products.url });
-  const router = await createServer({
-    supergraphSdl,
-    subgraphUrls: viaOverride ? { users: users.url } : {},
-    logger,
-    production: options.production ?? false,
-  });
-  const { port } = await router.listen(0, "127.0.0.1");
-  const origin = `http://127.0.0.1:${port}`;
-  return {
-    origin,
-    routerUrl: `${origin}/graphql`,
-    stopProducts: () => products.service.close(),
-    close: async () => {
-      await Promise.all([router.close(), users.service.close(), products.service.close()]);
-    },
-  };
-}
-
-interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-}
-
-async function query(url: string, document: string): Promise<GraphQLResponse> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query: document }),
-  });
-  return (await response.json()) as GraphQLResponse;
-}
+import { compose, deadUrl, type Graph, query, startGraph } from "./testing/graph.js";
 
 describe("router over two live subgraphs", () => {
   let graph: Graph;
@@ -232,8 +88,8 @@ describe("router with a subgraph down", () => {
     expect(result.data).toEqual({ user: { name: "Ada", products: null } });
     expect(result.errors).toHaveLength(1);
     expect(result.errors?.[0]).toMatchObject({
-      message: 'Subgraph "products" could not be reached.',
-      extensions: { code: SUBREQUEST_HTTP_ERROR, serviceName: "products" },
+      message: 'Subgraph "products" is unavailable: it could not be reached.',
+      extensions: { code: SubgraphErrorCode.Unavailable, serviceName: "products" },
     });
     expect(JSON.stringify(result.errors)).not.toContain("127.0.0.1");
   });
@@ -270,7 +126,10 @@ describe("subgraph URL overrides", () => {
 
   it("parses SUBGRAPH_<NAME>_URL variables and rejects a bad URL naming the variable", () => {
     const config = readConfig({ SUBGRAPH_USERS_URL: "http://users:4001/graphql", SUBGRAPH_PRODUCTS_URL: "" });
-    expect(config.SUBGRAPH_URLS).toEqual({ SUBGRAPH_USERS_URL: "http://users:4001/graphql" });
+    expect(config.SUBGRAPH_URLS).toEqual({ SUBGRAPH_USERS_URL: ["http://users:4001/graphql"] });
+    expect(readConfig({ SUBGRAPH_USERS_URL: "http://a:1/graphql, http://b:2/graphql" }).SUBGRAPH_URLS).toEqual({
+      SUBGRAPH_USERS_URL: ["http://a:1/graphql", "http://b:2/graphql"],
+    });
 
     for (const bad of ["not a url", "ftp://users/graphql"]) {
       expect(() => readConfig({ SUBGRAPH_USERS_URL: bad })).toThrow(ConfigError);
@@ -285,10 +144,10 @@ describe("subgraph URL overrides", () => {
   it("rejects an override for a subgraph the supergraph does not have, naming the variable", async () => {
     const subgraphs = listSubgraphs(compose({ users: await deadUrl(), products: await deadUrl() }));
     expect(subgraphs.map((subgraph) => subgraph.name).sort()).toEqual(["products", "users"]);
-    expect(resolveSubgraphUrls(subgraphs, { SUBGRAPH_USERS_URL: "http://u/graphql" })).toEqual({
-      users: "http://u/graphql",
+    expect(resolveSubgraphUrls(subgraphs, { SUBGRAPH_USERS_URL: ["http://u/graphql"] })).toEqual({
+      users: ["http://u/graphql"],
     });
-    expect(() => resolveSubgraphUrls(subgraphs, { SUBGRAPH_ORDERS_URL: "http://o/graphql" })).toThrow(
+    expect(() => resolveSubgraphUrls(subgraphs, { SUBGRAPH_ORDERS_URL: ["http://o/graphql"] })).toThrow(
       /SUBGRAPH_ORDERS_URL: the supergraph has no subgraph "orders"/,
     );
   });

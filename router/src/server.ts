@@ -5,15 +5,27 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
 import { createService, type Logger, type Service } from "@supergraph/service-kit";
+import { UpstreamRegistry } from "./fault/registry.js";
+import { resolveSubgraphSettings, type SubgraphSection } from "./fault/settings.js";
+import type { UpstreamDeps } from "./fault/upstream.js";
+import { readiness } from "./plugins/readiness.js";
+import { type SupergraphState, watchSupergraph } from "./plugins/supergraphWatcher.js";
 import { formatRouterError, SubgraphDataSource } from "./subgraphErrors.js";
-import { listSubgraphs } from "./supergraph.js";
+import { checkSubgraphSections, listSubgraphs, subgraphSection } from "./supergraph.js";
 import { applyTelemetryChoice } from "./telemetry.js";
 
 export interface ServerDeps {
   /** The composed supergraph (supergraph.graphql); its routing URLs say where each subgraph is. */
   supergraphSdl: string;
-  /** Per-subgraph URL overrides, by subgraph name (e.g. `{ users: "http://users:4001/graphql" }`). Default: none. */
-  subgraphUrls?: Readonly<Record<string, string>>;
+  /**
+   * Per-subgraph replica URLs, by subgraph name (e.g. `{ users: "http://users:4001/graphql" }` or a
+   * list of replicas); they win over router.yaml's `urls` and the supergraph's routing URL. Default: none.
+   */
+  subgraphUrls?: Readonly<Record<string, string | readonly string[]>>;
+  /** router.yaml's `subgraphs` sections: `all` and `<name>` (timeouts, retries, breaker, ...). Default: none (built-in defaults). */
+  subgraphSettings?: Readonly<Record<string, SubgraphSection>>;
+  /** Hot reload: watch this supergraph file and serve each new valid version. Default: none (the supergraph is static). */
+  reload?: { path: string; pollIntervalMs?: number };
   logger: Logger;
   /** Production: no Sandbox, no introspection, no query plans in responses. Default: false. */
   production?: boolean;
@@ -21,41 +33,83 @@ export interface ServerDeps {
   telemetry?: boolean;
   /** Operation Sandbox opens with. Default: none. */
   sandboxDocument?: string;
+  /** Test seams of the subgraph clients (DNS lookup, backoff sleep, jitter). Default: the real ones. */
+  upstreamDeps?: UpstreamDeps;
 }
 
+const asList = (urls: string | readonly string[]) => (typeof urls === "string" ? [urls] : urls);
+
 /**
- * Builds the router (not listening): an ApolloGateway over a static supergraph (no introspection
- * of subgraphs, no polling), served by the service kit with `/health` and graceful shutdown.
- * Subgraphs need not be up when the router starts; a query touching a down subgraph gets a
- * SUBREQUEST_HTTP_ERROR for that part and the rest of its data.
+ * Builds the router (not listening): an ApolloGateway over a supergraph file (hot-reloaded when
+ * `reload` is given; no introspection of subgraphs), each subgraph reached through replicas with
+ * keep-alive pools, timeouts, retries and circuit breakers; served by the service kit with
+ * `/health` (liveness), `/ready` (readiness and subgraph states) and graceful shutdown.
+ * Subgraphs need not be up when the router starts; a query touching a failing subgraph gets an
+ * error with a stable code for that part and the rest of its data.
  */
 export async function createServer({
   supergraphSdl,
   subgraphUrls = {},
+  subgraphSettings = {},
+  reload,
   logger,
   production = false,
   telemetry = false,
   sandboxDocument,
+  upstreamDeps,
 }: ServerDeps): Promise<Service<BaseContext>> {
-  const known = new Set(listSubgraphs(supergraphSdl).map((subgraph) => subgraph.name));
-  const unknown = Object.keys(subgraphUrls).filter((name) => !known.has(name));
+  const subgraphs = listSubgraphs(supergraphSdl);
+  const known = new Set(subgraphs.map((subgraph) => subgraph.name));
+  const unknownIn = (sdl: string) => {
+    const names = new Set(listSubgraphs(sdl).map((subgraph) => subgraph.name));
+    return Object.keys(subgraphUrls).filter((name) => !names.has(name));
+  };
+  const unknown = unknownIn(supergraphSdl);
   if (unknown.length > 0) {
     throw new Error(`URL overrides for unknown subgraphs: ${unknown.join(", ")} (known: ${[...known].join(", ")})`);
   }
+  // Refuses a router.yaml section naming no subgraph (a typo would silently not apply).
+  checkSubgraphSections(subgraphs, subgraphSettings);
+  const registry = new UpstreamRegistry(
+    (name) => {
+      const override = subgraphUrls[name];
+      return resolveSubgraphSettings(
+        subgraphSettings.all,
+        subgraphSection(subgraphSettings, name),
+        override ? asList(override) : undefined,
+      );
+    },
+    logger.child({ component: "subgraphs" }),
+    upstreamDeps,
+  );
+
+  const watcher = watchSupergraph({
+    initialSdl: supergraphSdl,
+    ...(reload ? { path: reload.path, pollIntervalMs: reload.pollIntervalMs } : {}),
+    validate: (sdl) => {
+      const missing = unknownIn(sdl);
+      if (missing.length > 0) throw new Error(`it has no subgraph ${missing.join(", ")}, which a URL override names`);
+    },
+    logger,
+  });
+  let loaded = false;
+  const ready = readiness({ registry, supergraph: () => (loaded ? watcher.state() : null) });
 
   // Must run before the gateway is constructed: that is when it decides whether to report.
   applyTelemetryChoice(telemetry);
   const gatewayLogger = logger.child({ component: "gateway" });
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    supergraphSdl: watcher.hook,
     logger: gatewayLogger,
     __exposeQueryPlanExperimental: !production,
     buildService: ({ name, url }) => {
-      const target = subgraphUrls[name] ?? url;
-      if (!target) throw new Error(`The supergraph has no routing URL for subgraph "${name}".`);
-      logger.info({ subgraph: name, url: target, overridden: name in subgraphUrls }, "subgraph route");
-      return new SubgraphDataSource(name, target, gatewayLogger);
+      if (!url && !subgraphUrls[name]) throw new Error(`The supergraph has no routing URL for subgraph "${name}".`);
+      const upstream = registry.get(name, url ?? "");
+      return new SubgraphDataSource(name, upstream, url ?? "", gatewayLogger);
     },
+  });
+  gateway.onSchemaLoadOrUpdate(() => {
+    loaded = true;
   });
 
   return createService<BaseContext>({
@@ -69,6 +123,7 @@ export async function createServer({
         introspection: !production,
         plugins: [
           ...base.plugins,
+          ready.plugin,
           production
             ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
             : ApolloServerPluginLandingPageLocalDefault({
@@ -80,11 +135,16 @@ export async function createServer({
       }),
     context: async () => ({}),
     configureApp: (app) => {
+      ready.route(app);
       // A browser opening http://localhost:4000/ lands on the page at /graphql (Sandbox outside production).
       app.get("/", (req, res, next) => {
         if (req.accepts(["application/json", "text/html"]) === "text/html") return res.redirect(302, "/graphql");
         return next();
       });
     },
+    // After in-flight requests have drained: stop probes, close subgraph connection pools.
+    onClose: () => registry.close(),
   });
 }
+
+export type { SupergraphState };

@@ -71,10 +71,10 @@ export function subgraphUrlVariable(subgraphName: string): string {
  */
 export function resolveSubgraphUrls(
   subgraphs: readonly SupergraphSubgraph[],
-  overrides: Readonly<Record<string, string>>,
-): Record<string, string> {
+  overrides: Readonly<Record<string, readonly string[]>>,
+): Record<string, readonly string[]> {
   const byVariable = new Map(subgraphs.map((subgraph) => [subgraphUrlVariable(subgraph.name), subgraph.name]));
-  const urls: Record<string, string> = {};
+  const urls: Record<string, readonly string[]> = {};
   const problems: string[] = [];
   for (const [variable, url] of Object.entries(overrides)) {
     const name = byVariable.get(variable);
@@ -90,4 +90,34 @@ export function resolveSubgraphUrls(
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return urls;
+}
+
+/** `my-subgraph` and `MY_SUBGRAPH` name the same subgraph (environment variables cannot hold `-`). */
+const normalizeName = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+
+/** router.yaml's section for subgraph `name` (its key may spell the name as an env variable would). */
+export function subgraphSection<T>(sections: Readonly<Record<string, T>>, name: string): T | undefined {
+  const wanted = normalizeName(name);
+  const key = Object.keys(sections).find((candidate) => candidate !== "all" && normalizeName(candidate) === wanted);
+  return key === undefined ? undefined : sections[key];
+}
+
+/**
+ * Checks that each of router.yaml's `subgraphs.<name>` sections names a subgraph of the supergraph
+ * (`all` is the section for every subgraph): a typo would silently not apply, so it is a
+ * ConfigError naming the key.
+ */
+export function checkSubgraphSections(
+  subgraphs: readonly SupergraphSubgraph[],
+  sections: Readonly<Record<string, unknown>>,
+): void {
+  const names = new Set(subgraphs.map((subgraph) => normalizeName(subgraph.name)));
+  const problems = Object.keys(sections)
+    .filter((key) => key !== "all" && !names.has(normalizeName(key)))
+    .map(
+      (key) =>
+        `subgraphs.${key}: the supergraph has no subgraph "${key}"; its subgraphs are ` +
+        `${subgraphs.map((subgraph) => subgraph.name).join(", ")} (or use "all")`,
+    );
+  if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -88,7 +88,12 @@ export const SUBGRAPH_DEFAULTS: SubgraphSettings = Object.freeze({
   pool: Object.freeze({ connections: 32, keepAliveTimeoutMs: 4_000, connectTimeoutMs: 2_000 }),
 });
 
-const ms = (min = 0) => z.number({ error: "expected a number of milliseconds" }).int().min(min).max(3_600_000);
+const ms = (min = 0) =>
+  z
+    .number({ error: "expected a number of milliseconds" })
+    .int({ error: "expected a whole number of milliseconds" })
+    .min(min, { error: `expected at least ${min} ms` })
+    .max(3_600_000, { error: "expected at most 3600000 ms (one hour)" });
 const count = (min: number, max: number) => z.number().int().min(min).max(max);
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://localhost:4001/graphql" });
 

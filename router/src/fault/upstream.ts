@@ -1,0 +1,244 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { STATUS_CODES } from "node:http";
+import type { RemoteGraphQLDataSource } from "@apollo/gateway";
+import type { Logger } from "@supergraph/service-kit";
+import { type LookupAll, resolveTargets, systemLookup } from "./discovery.js";
+import { circuitOpen, type SubgraphFetchError, timedOut, unavailable } from "./errors.js";
+import {
+  AttemptTimeout,
+  FailureStatus,
+  Replica,
+  type ReplicaStatus,
+  type ReplicaTarget,
+  type Reply,
+  TransportError,
+} from "./replica.js";
+import { backoffDelay, sleep as defaultSleep, parseRetryAfter, RETRYABLE_STATUSES } from "./retry.js";
+import type { SubgraphSettings } from "./settings.js";
+
+type Fetcher = RemoteGraphQLDataSource["fetcher"];
+type FetcherResponse = Awaited<ReturnType<Fetcher>>;
+
+/** What the data source knows about the request it is sending; the fetcher reads it. */
+export const requestKind = new AsyncLocalStorage<{ mutation: boolean }>();
+
+/** Overridable in tests. */
+export interface UpstreamDeps {
+  lookup?: LookupAll;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** What `/ready` reports about one subgraph. */
+export interface SubgraphStatus {
+  /** up: every replica usable; degraded: some; down: none (unreachable or circuit open). */
+  status: "up" | "degraded" | "down";
+  replicas: ReplicaStatus[];
+}
+
+const usable = (replica: Replica) => replica.reachable !== false && replica.circuit !== "open";
+
+function toResponse(reply: Reply): FetcherResponse {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(reply.headers)) {
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
+  }
+  const empty = [101, 204, 205, 304].includes(reply.status);
+  return new Response(empty ? null : reply.body, {
+    status: reply.status,
+    statusText: STATUS_CODES[reply.status] ?? "",
+    headers,
+  });
+}
+
+/**
+ * One subgraph as the router sees it: its replicas, and the `fetcher` its data source sends
+ * through. The fetcher load-balances (round robin over the replicas whose circuit lets calls
+ * through, preferring those not known to be down), retries queries (never mutations) on
+ * connection failures and 429/502/503/504 with jittered backoff and `Retry-After`, and bounds
+ * the whole fetch by `timeoutMs`.
+ */
+export class Upstream {
+  private replicas: Replica[] = [];
+  private next = 0;
+  private urls: readonly string[];
+  private discovered: Promise<void> = Promise.resolve();
+  private discoveryError: string | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+  private readonly lookup: LookupAll;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    readonly name: string,
+    readonly settings: SubgraphSettings,
+    supergraphUrl: string,
+    private readonly logger: Logger,
+    deps: UpstreamDeps = {},
+  ) {
+    this.lookup = deps.lookup ?? systemLookup;
+    this.sleep = deps.sleep ?? defaultSleep;
+    this.random = deps.random ?? Math.random;
+    this.urls = settings.urls ?? [supergraphUrl];
+    this.discover();
+    const { intervalMs } = settings.healthCheck;
+    if (intervalMs > 0) {
+      void this.discovered.then(() => this.probeAll());
+      this.timers.push(setInterval(() => this.probeAll(), intervalMs).unref());
+    }
+    if (settings.discovery === "dns") {
+      this.timers.push(setInterval(() => this.discover(), settings.dnsRefreshMs).unref());
+    }
+  }
+
+  /** The supergraph gave this subgraph a new routing URL (used only when no replica URLs are configured). */
+  setSupergraphUrl(url: string): void {
+    if (this.settings.urls || (this.urls.length === 1 && this.urls[0] === url)) return;
+    this.urls = [url];
+    this.discover();
+  }
+
+  /** (Re)builds the replica list from the URLs, resolving host names for DNS discovery. */
+  private discover(): void {
+    const urls = this.urls;
+    this.discovered = (async () => {
+      try {
+        const targets: ReplicaTarget[] =
+          this.settings.discovery === "dns" ? await resolveTargets(urls, this.lookup) : urls.map((url) => ({ url }));
+        this.discoveryError = undefined;
+        if (this.closed) return;
+        const keep = new Map(this.replicas.map((replica) => [replica.key, replica]));
+        const replicas = targets.map((target) => {
+          const key = `${target.url}|${target.host ?? ""}`;
+          const existing = keep.get(key);
+          keep.delete(key);
+          return existing ?? new Replica(this.name, target, this.settings, this.logger);
+        });
+        if (keep.size > 0 || replicas.some((replica) => !this.replicas.includes(replica))) {
+          this.logger.info({ subgraph: this.name, replicas: replicas.map((r) => r.url) }, "subgraph replicas");
+        }
+        this.replicas = replicas;
+        for (const removed of keep.values()) void removed.close();
+      } catch (error) {
+        this.discoveryError = (error as Error).message;
+        this.logger.warn({ subgraph: this.name, err: error }, "subgraph discovery failed; keeping the known replicas");
+      }
+    })();
+  }
+
+  /** The first DNS resolution may still be running: wait for it, at most until the deadline. */
+  private async waitForDiscovery(deadline: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    });
+    await Promise.race([this.discovered, expired]).finally(() => clearTimeout(timer));
+  }
+
+  private probeAll(): void {
+    if (!this.closed) for (const replica of this.replicas) void replica.probe();
+  }
+
+  /** Round robin over replicas whose circuit lets a call through, preferring untried ones and those not known to be down. */
+  private pick(tried: ReadonlySet<Replica>): Replica | undefined {
+    const open = this.replicas.filter((replica) => replica.available);
+    const untried = open.filter((replica) => !tried.has(replica));
+    const candidates = untried.length > 0 ? untried : open;
+    const healthy = candidates.filter((replica) => !replica.avoided);
+    const choices = healthy.length > 0 ? healthy : candidates;
+    if (choices.length === 0) return undefined;
+    this.next = (this.next + 1) % Number.MAX_SAFE_INTEGER;
+    return choices[this.next % choices.length];
+  }
+
+  /** The fetcher given to this subgraph's RemoteGraphQLDataSource; the URL it is called with is ignored. */
+  readonly fetch: Fetcher = async (_url, init = {}) => {
+    const { timeoutMs, retry } = this.settings;
+    const deadline = Date.now() + timeoutMs;
+    // Unknown kind (no context) is treated like a mutation: never retried.
+    const retryable = requestKind.getStore()?.mutation === false;
+    const maxAttempts = retryable ? retry.maxAttempts : 1;
+    const headers = { ...init.headers };
+    const body = typeof init.body === "string" ? init.body : (init.body?.toString("utf8") ?? "");
+
+    if (this.replicas.length === 0) await this.waitForDiscovery(deadline);
+    const tried = new Set<Replica>();
+    let failure: SubgraphFetchError | undefined;
+    let lastReply: Reply | undefined;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw timedOut(this.name, timeoutMs);
+      const replica = this.pick(tried);
+      if (!replica) break;
+      tried.add(replica);
+      const perAttempt = retry.perAttemptTimeoutMs > 0 && retry.perAttemptTimeoutMs < remaining;
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new AttemptTimeout()),
+        perAttempt ? retry.perAttemptTimeoutMs : remaining,
+      );
+      let delay = backoffDelay(attempt, retry, this.random);
+      let reply: Reply | undefined;
+      try {
+        reply = await replica.send(headers, body, controller.signal);
+      } catch (error) {
+        clearTimeout(timer);
+        if ((error as { code?: unknown }).code === "EOPENBREAKER") {
+          attempt--; // its circuit closed the door between pick and call: not a try
+          continue;
+        }
+        if (error instanceof FailureStatus) {
+          lastReply = error.reply;
+          failure = undefined;
+          if (!RETRYABLE_STATUSES.has(error.reply.status)) break;
+          const header = error.reply.headers["retry-after"];
+          const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+          if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) break;
+          delay = Math.max(delay, retryAfter ?? 0);
+        } else if (error instanceof AttemptTimeout) {
+          lastReply = undefined;
+          failure = timedOut(this.name, perAttempt ? retry.perAttemptTimeoutMs : timeoutMs);
+          if (!perAttempt) break;
+        } else if (error instanceof TransportError) {
+          lastReply = undefined;
+          failure = unavailable(this.name, "it could not be reached", error);
+        } else {
+          throw error;
+        }
+        this.logger.debug({ subgraph: this.name, replica: replica.url, attempt, err: error }, "subgraph try failed");
+        if (attempt >= maxAttempts || Date.now() + delay >= deadline) break;
+        if (delay > 0) await this.sleep(delay);
+        continue;
+      }
+      clearTimeout(timer);
+      return toResponse(reply);
+    }
+    // Out of tries: the last HTTP reply goes back to the data source (which reports its status),
+    // else the last failure; nothing tried at all means every circuit is open.
+    if (lastReply) return toResponse(lastReply);
+    if (failure) throw failure;
+    if (this.replicas.length === 0) {
+      throw unavailable(
+        this.name,
+        `no replica address is known${this.discoveryError ? ` (${this.discoveryError})` : ""}`,
+      );
+    }
+    throw circuitOpen(this.name);
+  };
+
+  status(): SubgraphStatus {
+    const replicas = this.replicas.map((replica) => replica.status());
+    const up = this.replicas.filter(usable).length;
+    return {
+      status: up === this.replicas.length && up > 0 ? "up" : up > 0 ? "degraded" : "down",
+      replicas,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.all(this.replicas.map((replica) => replica.close()));
+  }
+}
