@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Runs the whole system locally: the users and products subgraphs, then the router once both
- * answer /health (bounded wait). Output is prefixed with each service's name; if one exits, the
- * others are stopped; Ctrl-C stops all three.
+ * answer /health (bounded wait). Output is prefixed with each service's name; a service that
+ * crashes is restarted (up to 3 times), and one that keeps failing stops the others; Ctrl-C stops all three.
  *
  *   npm start      build, then run each workspace's `start` (node dist/index.js)
  *   npm run dev    run each workspace's `dev` (tsx watch: restarts on change, no build needed)
@@ -51,6 +51,11 @@ const { result } = concurrently(
   {
     prefix: "name",
     padPrefix: true,
+    // A service that crashes is restarted (like a container's restart policy) while the others keep
+    // serving: the router answers with partial results meanwhile. One that keeps failing (e.g. its
+    // port is taken) stops everything after the last try.
+    restartTries: 3,
+    restartDelay: 1000,
     killOthersOn: ["failure", "success"],
     killSignal: "SIGTERM",
     handleInput: false,
