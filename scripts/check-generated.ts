@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   let outcome: Awaited<ReturnType<typeof composeFromConfig>>;
   try {
     config = await loadSupergraphConfig(configPath);
-    outcome = await composeFromConfig(configPath);
+    outcome = await composeFromConfig(config);
   } catch (error) {
     if (!(error instanceof SupergraphConfigError)) throw error;
     console.error(error.message);

@@ -42,7 +42,8 @@ async function main(): Promise<number> {
   const apiOutputPath = resolve(values["api-output"] ?? resolve(dirname(configPath), "api-schema.graphql"));
   const shown = (path: string) => relative(process.cwd(), path) || path;
 
-  const outcome = await composeFromConfig(configPath);
+  const config = await loadSupergraphConfig(configPath);
+  const outcome = await composeFromConfig(config);
   for (const hint of outcome.hints) console.warn(`warning ${formatProblem(hint)}`);
   if (!outcome.ok) {
     for (const error of outcome.errors) console.error(`error ${formatProblem(error)}`);
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const names = (await loadSupergraphConfig(configPath)).subgraphs.map((subgraph) => subgraph.name);
+  const names = config.subgraphs.map((subgraph) => subgraph.name);
   const outputs = [
     { path: outputPath, content: supergraphFileContent(outcome.supergraphSdl) },
     { path: apiOutputPath, content: apiSchemaFileContent(outcome.apiSchemaSdl) },

@@ -240,12 +240,13 @@ export function composeSubgraphs(sources: readonly SubgraphSource[]): Compositio
 }
 
 /**
- * Reads a rover-style `supergraph.yaml` and every schema file it names, then composes them.
+ * Reads a rover-style `supergraph.yaml` (or takes one already loaded) and every schema file it names,
+ * then composes them.
  * Throws SupergraphConfigError when the config or a schema file cannot be read; composition
  * errors are returned, with their codes.
  */
-export async function composeFromConfig(configPath: string): Promise<CompositionOutcome> {
-  const config = await loadSupergraphConfig(configPath);
+export async function composeFromConfig(configOrPath: string | SupergraphConfig): Promise<CompositionOutcome> {
+  const config = typeof configOrPath === "string" ? await loadSupergraphConfig(configOrPath) : configOrPath;
   const configDir = dirname(config.path);
   const sources = await Promise.all(
     config.subgraphs.map(async ({ name, routingUrl, schemaFile }) => {

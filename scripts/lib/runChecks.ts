@@ -81,7 +81,7 @@ async function compose(root: string): Promise<{ config?: SupergraphConfig; outco
   const configPath = join(root, "supergraph.yaml");
   try {
     const config = await loadSupergraphConfig(configPath);
-    return { config, outcome: await composeFromConfig(configPath) };
+    return { config, outcome: await composeFromConfig(config) };
   } catch (error) {
     if (error instanceof SupergraphConfigError) return { outcome: error };
     throw error;
