@@ -1,23 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { checkProject as check, checkOf as get, TestProject } from "./lib/testProject.js";
+import { describe, expect, it } from "vitest";
+import { checkProject as check, checkOf as get, temporaryProjects, USER_EMAIL } from "./lib/testProject.js";
 
-let project: TestProject | undefined;
-afterEach(() => {
-  project?.remove();
-  project = undefined;
-});
-
-/** A fresh temporary copy of the repository, committed on main as the base (unless `git: false`). */
-function copy(options?: { git?: boolean }): TestProject {
-  project = TestProject.create(options);
-  return project;
-}
-
-const USER_EMAIL = '  "Unique email address, stored in lower case."\n  email: String!\n';
+const copy = temporaryProjects();
 
 describe("the base the diff-based checks compare with", () => {
   it("warns and skips the comparison outside a git repository", async () => {
-    const { root } = copy({ git: false });
+    const project = copy({ git: false });
+    const { root } = project;
     const report = await check(root);
     expect(report.ok).toBe(true);
     expect(report.base).toBeNull();
@@ -34,7 +23,8 @@ describe("the base the diff-based checks compare with", () => {
   });
 
   it("fails with a clear message when --base names no commit", async () => {
-    const { root } = copy();
+    const project = copy();
+    const { root } = project;
     const report = await check(root, { base: "no-such-ref" });
     expect(report.ok).toBe(false);
     expect(get(report, "breaking-changes").findings).toEqual([
@@ -43,15 +33,16 @@ describe("the base the diff-based checks compare with", () => {
   });
 
   it("compares with the merge-base of HEAD and main, or the commit --base names", async () => {
-    const { root } = copy();
-    const base = project?.git("rev-parse", "HEAD").trim();
-    project?.git("checkout", "--quiet", "-b", "feature");
-    project?.edit("subgraphs/users/schema.graphql", USER_EMAIL, `${USER_EMAIL}  nickname: String\n`);
-    await project?.compose();
-    project?.commit("Add nickname");
-    project?.git("checkout", "--quiet", "main");
-    project?.commit("Something else on main");
-    project?.git("checkout", "--quiet", "feature");
+    const project = copy();
+    const { root } = project;
+    const base = project.git("rev-parse", "HEAD").trim();
+    project.git("checkout", "--quiet", "-b", "feature");
+    project.edit("subgraphs/users/schema.graphql", USER_EMAIL, `${USER_EMAIL}  nickname: String\n`);
+    await project.compose();
+    project.commit("Add nickname");
+    project.git("checkout", "--quiet", "main");
+    project.commit("Something else on main");
+    project.git("checkout", "--quiet", "feature");
 
     const report = await check(root);
     expect(report.base).toEqual({ commit: base, description: "merge-base of HEAD and main" });
@@ -62,10 +53,11 @@ describe("the base the diff-based checks compare with", () => {
   });
 
   it("warns when the base has no api-schema.graphql", async () => {
-    const { root } = copy({ git: false });
-    project?.git("init", "--quiet", "--initial-branch=main");
-    project?.git("add", "--all", "--", ".", ":!api-schema.graphql");
-    project?.git("commit", "--quiet", "--message", "An older commit, before api-schema.graphql existed");
+    const project = copy({ git: false });
+    const { root } = project;
+    project.git("init", "--quiet", "--initial-branch=main");
+    project.git("add", "--all", "--", ".", ":!api-schema.graphql");
+    project.git("commit", "--quiet", "--message", "An older commit, before api-schema.graphql existed");
     const report = await check(root);
     expect(report.ok).toBe(true);
     expect(get(report, "breaking-changes").findings).toEqual([

@@ -1,29 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AcknowledgementsError, loadAcknowledgements } from "./lib/acknowledgements.js";
 import type { Report } from "./lib/report.js";
-import { checkProject as check, checkOf as get, TestProject } from "./lib/testProject.js";
+import { checkProject as check, checkOf as get, temporaryProjects, USER_EMAIL } from "./lib/testProject.js";
 
-let project: TestProject | undefined;
-afterEach(() => {
-  project?.remove();
-  project = undefined;
-});
-
-/** A fresh temporary copy of the repository, committed on main as the base. */
-function copy(options?: { git?: boolean }): TestProject {
-  project = TestProject.create(options);
-  return project;
-}
+const copy = temporaryProjects();
 
 const statuses = (report: Report) => Object.fromEntries(report.checks.map((check) => [check.id, check.status]));
 
-const USER_EMAIL = '  "Unique email address, stored in lower case."\n  email: String!\n';
 const PRODUCTS_USER = 'type User @key(fields: "id") {\n  id: ID!\n';
 
 describe("composition check", () => {
   it("fails when products redefines User.name with another type, naming both subgraphs, the type, the field and the code", async () => {
-    const { root } = copy();
-    project?.edit("subgraphs/products/schema.graphql", PRODUCTS_USER, `${PRODUCTS_USER}  name: Int\n`);
+    const project = copy();
+    const { root } = project;
+    project.edit("subgraphs/products/schema.graphql", PRODUCTS_USER, `${PRODUCTS_USER}  name: Int\n`);
     const report = await check(root);
     expect(report.ok).toBe(false);
     const composition = get(report, "composition");
@@ -45,8 +35,9 @@ describe("composition check", () => {
 
 describe("drift check", () => {
   it("fails when supergraph.graphql was edited by hand, pointing at the first differing line", async () => {
-    const { root } = copy();
-    project?.edit("supergraph.graphql", "http://localhost:4002/graphql", "http://localhost:4999/graphql");
+    const project = copy();
+    const { root } = project;
+    project.edit("supergraph.graphql", "http://localhost:4002/graphql", "http://localhost:4999/graphql");
     const report = await check(root);
     const drift = get(report, "drift");
     expect(drift.status).toBe("fail");
@@ -62,9 +53,10 @@ describe("drift check", () => {
   });
 
   it("fails when a subgraph's code serves a field its schema.graphql lacks", async () => {
-    const { root } = copy();
+    const project = copy();
+    const { root } = project;
     const contract = 'readFileSync(new URL("../schema.graphql", import.meta.url), "utf8")';
-    project?.edit(
+    project.edit(
       "subgraphs/users/src/server.ts",
       `parse(${contract})`,
       `parse(\`\${${contract}}\\nextend type User { nickname: String }\`)`,
@@ -84,13 +76,14 @@ describe("drift check", () => {
 
 describe("breaking-changes and operations checks", () => {
   it("pass when a nullable field is added, which the subgraph's code then serves", async () => {
-    const { root } = copy();
-    project?.edit(
+    const project = copy();
+    const { root } = project;
+    project.edit(
       "subgraphs/users/schema.graphql",
       USER_EMAIL,
       `${USER_EMAIL}  "What friends call them."\n  nickname: String\n`,
     );
-    await project?.compose();
+    await project.compose();
     const report = await check(root, { servedSdl: true });
     expect(statuses(report)).toEqual({
       composition: "pass",
@@ -108,9 +101,10 @@ describe("breaking-changes and operations checks", () => {
   });
 
   it("fail on a breaking change until schema-changes.yaml acknowledges it, then pass", async () => {
-    const { root } = copy();
-    project?.edit("subgraphs/users/schema.graphql", "createdAt: DateTime!", "createdAt: DateTime");
-    await project?.compose();
+    const project = copy();
+    const { root } = project;
+    project.edit("subgraphs/users/schema.graphql", "createdAt: DateTime!", "createdAt: DateTime");
+    await project.compose();
 
     const before = await check(root);
     const breaking = get(before, "breaking-changes");
@@ -123,7 +117,7 @@ describe("breaking-changes and operations checks", () => {
     });
     expect(get(before, "operations").status).toBe("pass"); // still valid, so no operation breaks
 
-    project?.write(
+    project.write(
       "schema-changes.yaml",
       'accepted:\n  - change: "FIELD_TYPE_CHANGED User.createdAt"\n    reason: "Clients already treat createdAt as optional."\n',
     );
@@ -141,13 +135,14 @@ describe("breaking-changes and operations checks", () => {
   });
 
   it("say when no known client operation uses a breaking change (the client-aware verdict)", async () => {
-    const { root } = copy();
-    project?.edit(
+    const project = copy();
+    const { root } = project;
+    project.edit(
       "subgraphs/products/schema.graphql",
       "products(first: Int = 20, after: String): ProductConnection\n}",
       "products(first: Int = 20): ProductConnection\n}",
     );
-    await project?.compose();
+    await project.compose();
     const report = await check(root);
     expect(get(report, "breaking-changes").findings).toEqual([
       expect.objectContaining({
@@ -169,8 +164,9 @@ describe("breaking-changes and operations checks", () => {
   });
 
   it("warn about an acknowledgement that matches no change", async () => {
-    const { root } = copy();
-    project?.write("schema-changes.yaml", 'accepted:\n  - change: "FIELD_REMOVED User.nickname"\n    reason: "Old."\n');
+    const project = copy();
+    const { root } = project;
+    project.write("schema-changes.yaml", 'accepted:\n  - change: "FIELD_REMOVED User.nickname"\n    reason: "Old."\n');
     const report = await check(root);
     expect(report.ok).toBe(true);
     expect(get(report, "breaking-changes")).toMatchObject({
@@ -180,12 +176,13 @@ describe("breaking-changes and operations checks", () => {
   });
 
   it("reject an invalid schema-changes.yaml, naming the bad entry", async () => {
-    const { root } = copy();
-    project?.write(
+    const project = copy();
+    const { root } = project;
+    project.write(
       "schema-changes.yaml",
       'accepted:\n  - change: "FIELD_REMOVED User.email"\n  - change: "remove email"\n',
     );
-    const attempt = loadAcknowledgements(project?.path("schema-changes.yaml") ?? "");
+    const attempt = loadAcknowledgements(project.path("schema-changes.yaml") ?? "");
     await expect(attempt).rejects.toThrow(AcknowledgementsError);
     await expect(attempt).rejects.toThrow(/accepted\[0\] \("FIELD_REMOVED User\.email"\)\.reason: expected reason/);
     await expect(attempt).rejects.toThrow(/accepted\[1\] \("remove email"\)\.change: expected "<CHANGE_TYPE> <path>"/);
@@ -207,12 +204,13 @@ const userEmail = {
 
 describe("operations manifest", () => {
   it("checks other clients' persisted operations and names the invalid manifest entries", async () => {
-    const { root } = copy();
-    project?.write("client-operations/ios.json", manifest([userEmail]));
-    project?.write("client-operations/web.json", manifest([{ id: "2", name: "Broken", type: "query" }]));
-    project?.commit("Manifests");
-    project?.edit("subgraphs/users/schema.graphql", USER_EMAIL, "");
-    await project?.compose();
+    const project = copy();
+    const { root } = project;
+    project.write("client-operations/ios.json", manifest([userEmail]));
+    project.write("client-operations/web.json", manifest([{ id: "2", name: "Broken", type: "query" }]));
+    project.commit("Manifests");
+    project.edit("subgraphs/users/schema.graphql", USER_EMAIL, "");
+    await project.compose();
     const report = await check(root);
     const operations = get(report, "operations");
     expect(operations.findings).toContainEqual(
@@ -237,17 +235,18 @@ describe("operations manifest", () => {
 
 describe("query-plans check", () => {
   it("warns when an operation's plan needs more subgraph fetches than at the base", async () => {
-    const { root } = copy();
-    project?.write("client-operations/ios.json", manifest([userEmail]));
-    project?.commit("Manifest");
+    const project = copy();
+    const { root } = project;
+    project.write("client-operations/ios.json", manifest([userEmail]));
+    project.commit("Manifest");
     // products takes over User.email: reading a user's email now needs users, then products.
-    project?.edit("subgraphs/products/schema.graphql", '"@shareable"]', '"@shareable", "@override"]');
-    project?.edit(
+    project.edit("subgraphs/products/schema.graphql", '"@shareable"]', '"@shareable", "@override"]');
+    project.edit(
       "subgraphs/products/schema.graphql",
       PRODUCTS_USER,
       `${PRODUCTS_USER}  email: String! @override(from: "users")\n`,
     );
-    await project?.compose();
+    await project.compose();
     const report = await check(root);
     expect(report.ok).toBe(true);
     expect(get(report, "query-plans")).toMatchObject({

@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 import { apiSchemaFileContent, composeFromConfig, formatProblem, supergraphFileContent } from "./composition.js";
 import type { CheckId, CheckResult, Report } from "./report.js";
 import { type CheckOptions, runChecks } from "./runChecks.js";
@@ -100,4 +101,23 @@ export function checkOf(report: Report, id: CheckId): CheckResult {
   const result = report.checks.find((check) => check.id === id);
   if (!result) throw new Error(`no ${id} check in the report`);
   return result;
+}
+
+/** The users subgraph's `email` field as written in its schema.graphql, for fixtures that edit around it. */
+export const USER_EMAIL = '  "Unique email address, stored in lower case."\n  email: String!\n';
+
+/**
+ * For a test file: returns `copy()`, which makes a fresh temporary copy of the repository (committed on
+ * main as the base unless `git: false`); the copy is removed after each test.
+ */
+export function temporaryProjects(): (options?: { git?: boolean }) => TestProject {
+  let project: TestProject | undefined;
+  afterEach(() => {
+    project?.remove();
+    project = undefined;
+  });
+  return (options) => {
+    project = TestProject.create(options);
+    return project;
+  };
 }
