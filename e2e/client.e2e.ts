@@ -1,35 +1,25 @@
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateProductDocument,
   CreateUserDocument,
   createClient,
   type SupergraphClient,
   UsersDocument,
-} from "../client/src/index.js";
-import { type System, startSystem } from "./harness.js";
+} from "@supergraph/client";
+import { runNode, type System, startSystem } from "@supergraph/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const execFileAsync = promisify(execFile);
 const CLI = fileURLToPath(new URL("../client/dist/bin.js", import.meta.url));
 
 let system: System;
 let client: SupergraphClient;
 
 /** Runs the built CLI as a user would, returning its exit code and output. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return execFileAsync(process.execPath, [CLI, ...args], {
+async function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runNode([CLI, ...args], {
     env: { PATH: process.env.PATH ?? "", SUPERGRAPH_URL: system.routerUrl },
-    timeout: 20_000,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      stdout: error.stdout,
-      stderr: error.stderr,
-    }),
-  );
+    timeoutMs: 20_000,
+  });
 }
 
 beforeAll(async () => {

@@ -2,11 +2,23 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  FAST_ROUTER_ENV,
+  FULL,
+  type GraphQLResponse,
+  PARTIAL,
+  postGraphQL,
+  readiness,
+  refusesConnections,
+  requestInFlight,
+  type Sample,
+  type System,
+  startSystem,
+  startTraffic,
+  timed,
+  USERS_WITH_PRODUCTS,
+} from "@supergraph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GraphQLResponse, graphql, type ServiceName, type System, startSystem } from "./harness.js";
-import { refusesConnections, requestInFlight } from "./inFlight.js";
-import { FAST_ROUTER_ENV, FULL, PARTIAL, USERS_WITH_PRODUCTS } from "./scenarios.js";
-import { readiness, type Sample, startTraffic, timed } from "./traffic.js";
 
 /**
  * Fault tolerance with real processes, one system for the whole file (starting one costs seconds):
@@ -23,7 +35,7 @@ beforeAll(async () => {
   copyFileSync(fileURLToPath(new URL("../supergraph.graphql", import.meta.url)), supergraphPath);
   supergraph = readFileSync(supergraphPath, "utf8");
   system = await startSystem({
-    router: { ...FAST_ROUTER_ENV, SUPERGRAPH_PATH: supergraphPath, ROUTER_SUPERGRAPH__POLL_INTERVAL_MS: "50" },
+    env: { router: { ...FAST_ROUTER_ENV, SUPERGRAPH_PATH: supergraphPath, ROUTER_SUPERGRAPH__POLL_INTERVAL_MS: "50" } },
   });
 });
 afterAll(async () => {
@@ -34,8 +46,8 @@ afterAll(async () => {
 const isFull = (sample: Sample) => sample.status === 200 && sample.body?.errors === undefined;
 const isPartial = (sample: Sample) => (sample.body?.errors?.length ?? 0) > 0;
 const codeOf = (response: GraphQLResponse) => response.errors?.[0]?.extensions?.code;
-const ask = () => timed(() => graphql(system.routerUrl, USERS_WITH_PRODUCTS));
-const ready = () => readiness(system.urls.router);
+const ask = () => timed(() => postGraphQL(system.routerUrl, USERS_WITH_PRODUCTS));
+const ready = () => readiness(system.url("router"));
 const productsCircuit = async () => (await ready()).body.subgraphs.products?.replicas[0]?.circuit;
 const noFailures = (samples: readonly Sample[]) =>
   samples.filter((sample) => sample.status !== 200 || sample.body?.errors !== undefined);
@@ -50,7 +62,7 @@ describe("supergraph hot reload under load", () => {
   const variant = (label: string) => supergraph.replace(/^type Query/m, `"""${label}"""\ntype Query`);
   const description = async () =>
     (
-      (await graphql(system.routerUrl, "{ __schema { queryType { description } } }")).data as {
+      (await postGraphQL(system.routerUrl, "{ __schema { queryType { description } } }")).data as {
         __schema: { queryType: { description: string | null } };
       }
     )?.__schema.queryType.description;
@@ -127,7 +139,7 @@ describe("a subgraph killed mid-traffic", () => {
   it("users SIGKILLed: every product keeps its name, createdBy is null, one error names users", async () => {
     await system.kill("users");
     try {
-      expect(await graphql(system.routerUrl, "{ products { nodes { name createdBy { name } } } }")).toEqual({
+      expect(await postGraphQL(system.routerUrl, "{ products { nodes { name createdBy { name } } } }")).toEqual({
         errors: [
           {
             message: 'Subgraph "users" is unavailable: it could not be reached.',
@@ -201,12 +213,12 @@ describe("a subgraph that hangs, then flaps (SIGSTOP: it accepts connections but
 });
 
 describe("graceful shutdown on SIGTERM (last: it stops every service)", () => {
-  async function sigtermWithRequestInFlight(name: ServiceName, query: string) {
-    const origin = system.urls[name];
+  async function sigtermWithRequestInFlight(name: string, query: string) {
+    const origin = system.url(name);
     const inFlight = await requestInFlight(origin, query);
     system.signal(name, "SIGTERM");
     await expect.poll(() => refusesConnections(origin), { timeout: 5000 }).toBe(true); // stopped accepting
-    expect(await system.exited(name, 0)).toBeNull(); // but still running: draining
+    expect(await system.exited(name, 0)).toBeUndefined(); // but still running: draining
     const response = await inFlight.finish();
     expect(await system.exited(name, 10_000)).toBe(0); // then exits cleanly
     return response;

@@ -1,15 +1,13 @@
+import { FAST_ROUTER_ENV, readiness, type System, startSystem, startTraffic } from "@supergraph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type System, startSystem } from "./harness.js";
-import { FAST_ROUTER_ENV } from "./scenarios.js";
-import { readiness, startTraffic } from "./traffic.js";
 
 let system: System;
 beforeAll(async () => {
   // products runs twice (products, products-2) on two ports over one database; the router gets both URLs.
-  system = await startSystem(
-    { router: { ...FAST_ROUTER_ENV, ROUTER_SUBGRAPHS__ALL__CIRCUIT_BREAKER__RESET_TIMEOUT_MS: "1000" } },
-    { replicas: { products: 2 } },
-  );
+  system = await startSystem({
+    env: { router: { ...FAST_ROUTER_ENV, ROUTER_SUBGRAPHS__ALL__CIRCUIT_BREAKER__RESET_TIMEOUT_MS: "1000" } },
+    replicas: { products: 2 },
+  });
 });
 afterAll(async () => {
   await system?.shutdown();
@@ -29,7 +27,7 @@ const EXPECTED = {
 
 /** Tries each products replica got so far, in the order of the router's replica list. */
 async function replicaRequests(): Promise<number[]> {
-  const { body } = await readiness(system.urls.router);
+  const { body } = await readiness(system.url("router"));
   return body.subgraphs.products?.replicas.map((replica) => replica.requests) ?? [];
 }
 
@@ -48,19 +46,19 @@ describe("two replicas of products, one killed (real processes)", () => {
 
       await system.kill("products"); // the first replica dies mid-traffic
       await expect
-        .poll(async () => (await readiness(system.urls.router)).body.subgraphs.products?.status, { timeout: 5000 })
+        .poll(async () => (await readiness(system.url("router"))).body.subgraphs.products?.status, { timeout: 5000 })
         .toBe("degraded");
       const [deadBefore = 0, liveBefore = 0] = await replicaRequests();
       const sentBefore = traffic.samples.length;
       await expect.poll(() => traffic.samples.length - sentBefore, { timeout: 10_000 }).toBeGreaterThanOrEqual(60);
       const [deadAfter = 0, liveAfter = 0] = await replicaRequests();
-      const state = JSON.stringify((await readiness(system.urls.router)).body.subgraphs.products);
+      const state = JSON.stringify((await readiness(system.url("router"))).body.subgraphs.products);
       expect(liveAfter - liveBefore, state).toBeGreaterThanOrEqual(60); // every query went to the live replica...
       expect(deadAfter - deadBefore, state).toBeLessThanOrEqual(3); // the dead one is routed around (a try or so in flight aside)
 
       await system.start("products"); // back on its port: probes see it, its circuit closes, it gets traffic again
       await expect
-        .poll(async () => (await readiness(system.urls.router)).body.subgraphs.products?.status, { timeout: 10_000 })
+        .poll(async () => (await readiness(system.url("router"))).body.subgraphs.products?.status, { timeout: 10_000 })
         .toBe("up");
       const [revivedBefore = 0] = await replicaRequests();
       await expect

@@ -1,5 +1,5 @@
+import { postGraphQL, type System, startSystem } from "@supergraph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graphql, type System, startSystem } from "./harness.js";
 
 let system: System;
 
@@ -23,7 +23,7 @@ describe("the supergraph through the router (three real processes)", () => {
   });
 
   it("joins users with the products they created (User.products comes from products)", async () => {
-    const result = await graphql(system.routerUrl, usersWithProducts);
+    const result = await postGraphQL(system.routerUrl, usersWithProducts);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
       users: {
@@ -36,7 +36,7 @@ describe("the supergraph through the router (three real processes)", () => {
   });
 
   it("joins products with their creators (Product.createdBy comes from users)", async () => {
-    const result = await graphql(system.routerUrl, "{ products { nodes { name createdBy { name } } } }");
+    const result = await postGraphQL(system.routerUrl, "{ products { nodes { name createdBy { name } } } }");
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
       products: {
@@ -49,7 +49,10 @@ describe("the supergraph through the router (three real processes)", () => {
   });
 
   it("returns one product with its exact price and its creator's email", async () => {
-    const result = await graphql(system.routerUrl, '{ product(id: "101") { name price createdBy { name email } } }');
+    const result = await postGraphQL(
+      system.routerUrl,
+      '{ product(id: "101") { name price createdBy { name email } } }',
+    );
     expect(result).toEqual({
       data: {
         product: { name: "Product A", price: "19.99", createdBy: { name: "Alice", email: "alice@example.com" } },
@@ -58,19 +61,19 @@ describe("the supergraph through the router (three real processes)", () => {
   });
 
   it("createUser then createProduct: the new product shows under the new user, and survives restarts", async () => {
-    const user = await graphql<{ createUser: { id: string } }>(
+    const user = await postGraphQL<{ createUser: { id: string } }>(
       system.routerUrl,
       "mutation ($input: CreateUserInput!) { createUser(input: $input) { id name email } }",
-      { input: { name: "Carol", email: "carol@example.com" } },
+      { variables: { input: { name: "Carol", email: "carol@example.com" } } },
     );
     expect(user.errors).toBeUndefined();
     const userId = user.data?.createUser.id;
     expect(userId).toMatch(/^\d+$/);
 
-    const product = await graphql<{ createProduct: unknown }>(
+    const product = await postGraphQL<{ createProduct: unknown }>(
       system.routerUrl,
       "mutation ($input: CreateProductInput!) { createProduct(input: $input) { name price createdBy { id name } } }",
-      { input: { name: "Carol's Lamp", price: "42.00", description: "Bright", createdById: userId } },
+      { variables: { input: { name: "Carol's Lamp", price: "42.00", description: "Bright", createdById: userId } } },
     );
     expect(product).toEqual({
       data: { createProduct: { name: "Carol's Lamp", price: "42.00", createdBy: { id: userId, name: "Carol" } } },
@@ -80,12 +83,12 @@ describe("the supergraph through the router (three real processes)", () => {
     const expected = {
       data: { user: { name: "Carol", products: { nodes: [{ name: "Carol's Lamp", price: "42.00" }] } } },
     };
-    expect(await graphql(system.routerUrl, query, { id: userId })).toEqual(expected);
+    expect(await postGraphQL(system.routerUrl, query, { variables: { id: userId } })).toEqual(expected);
 
     // Each subgraph keeps its data in its own database file across a restart.
     await Promise.all([system.stop("users"), system.stop("products")]);
     await Promise.all([system.start("users"), system.start("products")]);
-    expect(await graphql(system.routerUrl, query, { id: userId })).toEqual(expected);
+    expect(await postGraphQL(system.routerUrl, query, { variables: { id: userId } })).toEqual(expected);
   });
 
   it.each([
@@ -103,19 +106,19 @@ describe("the supergraph through the router (three real processes)", () => {
     ],
     ["{ users(first: 500) { nodes { id } } }", "BAD_USER_INPUT", "users"],
   ])("bad input %s gets %s from %s, without internals, and the graph keeps serving", async (query, code, subgraph) => {
-    const result = await graphql(system.routerUrl, query);
+    const result = await postGraphQL(system.routerUrl, query);
     expect(result.errors).toHaveLength(1);
     const [error] = result.errors ?? [];
     expect(error?.extensions?.code).toBe(code);
     expect(error?.extensions?.serviceName).toBe(subgraph);
     expect(error?.message).not.toMatch(/sqlite|constraint|select |insert |\n\s+at /i);
     expect(JSON.stringify(result)).not.toContain("stacktrace");
-    const after = await graphql(system.routerUrl, '{ user(id: "1") { name } }');
+    const after = await postGraphQL(system.routerUrl, '{ user(id: "1") { name } }');
     expect(after).toEqual({ data: { user: { name: "Alice" } } });
   });
 
   it("rejects a query against a field that does not exist before calling any subgraph", async () => {
-    const result = await graphql(system.routerUrl, "{ users { nodes { password } } }");
+    const result = await postGraphQL(system.routerUrl, "{ users { nodes { password } } }");
     expect(result.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 });

@@ -6,8 +6,8 @@
  *   npm run bench [-- --duration 5 --connections 10]
  */
 import { parseArgs } from "node:util";
+import { postGraphQL, startSystem } from "@supergraph/testing";
 import autocannon from "autocannon";
-import { startSystem } from "../e2e/harness.js";
 
 const { values } = parseArgs({
   options: { duration: { type: "string", default: "5" }, connections: { type: "string", default: "10" } },
@@ -40,78 +40,72 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const system = await startSystem({ users: { LOG_LEVEL: "error" }, products: { LOG_LEVEL: "error" } });
-try {
-  // Enough data that each page is full.
-  for (let i = 0; i < 20; i++) {
-    const body = JSON.stringify({
-      query: `mutation { u: createUser(input: { name: "Bench ${i}", email: "bench${i}@example.com" }) { id } }`,
-    });
-    const createdResponse = (await (
-      await fetch(system.routerUrl, { method: "POST", headers: { "content-type": "application/json" }, body })
-    ).json()) as { data: { u: { id: string } } | null; errors?: unknown };
-    if (!createdResponse.data) throw new Error(`seeding failed: ${JSON.stringify(createdResponse.errors)}`);
-    const created = { data: createdResponse.data };
-    const product = JSON.stringify({
-      query: `mutation { createProduct(input: { name: "Item ${i}", price: "${i}.99", createdById: "${created.data.u.id}" }) { id } }`,
-    });
-    await fetch(system.routerUrl, { method: "POST", headers: { "content-type": "application/json" }, body: product });
-  }
+await using system = await startSystem({ env: { users: { LOG_LEVEL: "error" }, products: { LOG_LEVEL: "error" } } });
+// Enough data that each page is full.
+for (let i = 0; i < 20; i++) {
+  const user = await postGraphQL<{ u: { id: string } }>(
+    system.routerUrl,
+    `mutation { u: createUser(input: { name: "Bench ${i}", email: "bench${i}@example.com" }) { id } }`,
+  );
+  if (!user.data) throw new Error(`seeding failed: ${JSON.stringify(user.errors)}`);
+  const product = await postGraphQL(
+    system.routerUrl,
+    `mutation { createProduct(input: { name: "Item ${i}", price: "${i}.99", createdById: "${user.data.u.id}" }) { id } }`,
+  );
+  if (!product.data) throw new Error(`seeding failed: ${JSON.stringify(product.errors)}`);
+}
 
-  const rows: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
-  for (const scenario of scenarios) {
-    const url = scenario.target === "users" ? `${system.urls.users}/graphql` : system.routerUrl;
-    const body = JSON.stringify({ query: scenario.query });
-    // Warm-up, then the measured run.
-    await autocannon({
-      url,
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-      duration: 1,
-      connections,
-    });
-    const result = await autocannon({
-      url,
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-      duration,
-      connections,
-    });
-    rows.push({
-      name: scenario.name,
-      rps: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      errors: result.errors + result.non2xx,
-    });
-  }
+const rows: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
+for (const scenario of scenarios) {
+  const url = scenario.target === "users" ? `${system.url("users")}/graphql` : system.routerUrl;
+  const body = JSON.stringify({ query: scenario.query });
+  // Warm-up, then the measured run.
+  await autocannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    duration: 1,
+    connections,
+  });
+  const result = await autocannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    duration,
+    connections,
+  });
+  rows.push({
+    name: scenario.name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  });
+}
 
-  const baseline = rows[0]?.rps ?? 1;
-  console.log(`\n${duration} s per scenario, ${connections} connections, Node ${process.version}\n`);
+const baseline = rows[0]?.rps ?? 1;
+console.log(`\n${duration} s per scenario, ${connections} connections, Node ${process.version}\n`);
+console.log(
+  [
+    "scenario".padEnd(44),
+    "req/s".padStart(8),
+    "vs baseline".padStart(12),
+    "p50 ms".padStart(8),
+    "p99 ms".padStart(8),
+    "errors".padStart(7),
+  ].join(" "),
+);
+for (const row of rows) {
   console.log(
     [
-      "scenario".padEnd(44),
-      "req/s".padStart(8),
-      "vs baseline".padStart(12),
-      "p50 ms".padStart(8),
-      "p99 ms".padStart(8),
-      "errors".padStart(7),
+      row.name.padEnd(44),
+      row.rps.toFixed(0).padStart(8),
+      `${(row.rps / baseline).toFixed(2)}x`.padStart(12),
+      String(row.p50).padStart(8),
+      String(row.p99).padStart(8),
+      String(row.errors).padStart(7),
     ].join(" "),
   );
-  for (const row of rows) {
-    console.log(
-      [
-        row.name.padEnd(44),
-        row.rps.toFixed(0).padStart(8),
-        `${(row.rps / baseline).toFixed(2)}x`.padStart(12),
-        String(row.p50).padStart(8),
-        String(row.p99).padStart(8),
-        String(row.errors).padStart(7),
-      ].join(" "),
-    );
-  }
-} finally {
-  await system.shutdown();
 }

@@ -8,9 +8,17 @@
  * what the router's GET /ready says. About 30 seconds; everything it starts is stopped at the end.
  * Needs `npm run build` (the npm script does it).
  */
-import { graphql, type System, startSystem } from "../e2e/harness.js";
-import { FAST_ROUTER_ENV, USERS_WITH_PRODUCTS } from "../e2e/scenarios.js";
-import { readiness, type Sample, startTraffic, timed } from "../e2e/traffic.js";
+import {
+  FAST_ROUTER_ENV,
+  postGraphQL,
+  readiness,
+  type Sample,
+  type System,
+  startSystem,
+  startTraffic,
+  timed,
+  USERS_WITH_PRODUCTS,
+} from "@supergraph/testing";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (values: number[], p: number) => {
@@ -36,7 +44,7 @@ function summary(samples: readonly Sample[]): string {
 }
 
 async function showReady(system: System): Promise<void> {
-  const { status, body } = await readiness(system.urls.router);
+  const { status, body } = await readiness(system.url("router"));
   const subgraphs = Object.entries(body.subgraphs)
     .map(
       ([name, subgraph]) =>
@@ -47,7 +55,7 @@ async function showReady(system: System): Promise<void> {
 }
 
 /** One request through the router, timed. */
-const ask = (system: System) => timed(() => graphql<unknown>(system.routerUrl, USERS_WITH_PRODUCTS));
+const ask = (system: System) => timed(() => postGraphQL<unknown>(system.routerUrl, USERS_WITH_PRODUCTS));
 
 async function phase(system: System, title: string, ms: number, action?: () => Promise<void>): Promise<Sample[]> {
   console.log(`\n== ${title}`);
@@ -62,7 +70,7 @@ async function phase(system: System, title: string, ms: number, action?: () => P
 
 async function main(): Promise<void> {
   console.log("Starting users, products (2 replicas) and the router on 127.0.0.1 ...");
-  const system = await startSystem({ router: FAST_ROUTER_ENV }, { replicas: { products: 2 } });
+  const system = await startSystem({ env: { router: FAST_ROUTER_ENV }, replicas: { products: 2 } });
   try {
     console.log(`Router: ${system.routerUrl}  (subgraph timeout 1000 ms, circuit: 3 calls, half-open after 500 ms)`);
     console.log(`Query:  ${USERS_WITH_PRODUCTS}`);

@@ -1,24 +1,14 @@
-/**
- * Error codes the supergraph uses (`extensions.code`). Other codes can still arrive (the type
- * keeps them as strings), but these are the ones to branch on.
- */
-export const KNOWN_ERROR_CODES = [
-  // From the subgraphs
-  "BAD_USER_INPUT",
-  "NOT_FOUND",
-  "CONFLICT",
-  "INTERNAL_SERVER_ERROR",
-  // From the router: a subgraph could not answer (partial data)
-  "SUBGRAPH_UNAVAILABLE",
-  "SUBGRAPH_TIMEOUT",
-  "CIRCUIT_OPEN",
-  // From GraphQL itself
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-] as const;
+import { ERROR_CODES, type ErrorCode } from "@supergraph/error-codes";
 
-export type KnownErrorCode = (typeof KNOWN_ERROR_CODES)[number];
+/**
+ * Every error code the supergraph can send (`extensions.code`): the contract of
+ * `@supergraph/error-codes`, which the services and the router use too, each with its meaning in
+ * `ERROR_CODES`. Other codes can still arrive from elsewhere (the type keeps them as strings), but
+ * these are the ones to branch on.
+ */
+export const KNOWN_ERROR_CODES = Object.keys(ERROR_CODES) as readonly ErrorCode[];
+
+export type KnownErrorCode = ErrorCode;
 
 /** One GraphQL error of a result, with the fields callers need lifted out of `extensions`. */
 export interface GraphQLResultError {

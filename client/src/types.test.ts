@@ -1,7 +1,8 @@
-import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { generate } from "@graphql-codegen/cli";
+import { runNode } from "@supergraph/testing";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { createClient, type OperationResult } from "./client.js";
 import type { GraphQLResultError } from "./errors.js";
@@ -51,20 +52,13 @@ describe("operation types (checked by tsc in `npm test`; assertions here run no 
   });
 });
 
-const execFileAsync = promisify(execFile);
-const tsc = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
+/** The installed TypeScript compiler's command (its package's `bin`). */
+const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
 const fixtures = fileURLToPath(new URL("../type-fixtures/", import.meta.url));
 
 describe("type-error fixtures compiled with tsc --noEmit", () => {
   it("fails exactly the misuse fixtures, each with the expected error, and passes the valid one", async () => {
-    const { stdout, exitCode } = await execFileAsync(
-      process.execPath,
-      [tsc, "-p", `${fixtures}tsconfig.json`, "--pretty", "false"],
-      { encoding: "utf8" },
-    ).then(
-      (ok) => ({ stdout: ok.stdout, exitCode: 0 }),
-      (failed: { stdout: string; code: number }) => ({ stdout: failed.stdout, exitCode: failed.code }),
-    );
+    const { stdout, code: exitCode } = await runNode([tsc, "-p", `${fixtures}tsconfig.json`, "--pretty", "false"]);
     expect(exitCode).not.toBe(0);
     const errors = stdout
       .split("\n")

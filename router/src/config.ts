@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, env, loadConfig } from "@supergraph/service-kit";
-import { z } from "zod";
 import { readRouterFile } from "./routerFile.js";
 
 /** The repo root's supergraph.graphql; the same from src/ (tsx) and dist/ (node). */
@@ -9,40 +8,8 @@ const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../supergraph.graphql"
 /** router/router.yaml; the same from src/ (tsx) and dist/ (node). */
 const DEFAULT_ROUTER_CONFIG_PATH = fileURLToPath(new URL("../router.yaml", import.meta.url));
 
-/** `SUBGRAPH_<NAME>_URL`: overrides the routing URL of subgraph `<name>` composed into the supergraph. */
-export const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
-
-const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
-
-/** One URL, or a comma-separated list of replica URLs. */
-const subgraphUrl = z.preprocess(
-  (value) =>
-    typeof value === "string" && value.trim() !== ""
-      ? value
-          .split(",")
-          .map((url) => url.trim())
-          .filter(Boolean)
-      : undefined,
-  z
-    .array(
-      z.url({
-        protocol: /^https?$/,
-        error: "expected an http(s) URL such as http://localhost:4001/graphql, or a comma-separated list of them",
-      }),
-    )
-    .optional(),
-);
-
-const ON = ["on", "true", "1", "yes", "enabled"];
-const OFF = ["off", "false", "0", "no", "disabled"];
-/** Opt-in switch: Apollo telemetry is off unless set to on/true/1/yes. */
-const telemetrySwitch = z.preprocess(
-  (value) => (typeof value === "string" ? unsetIfEmpty(value.toLowerCase()) : value),
-  z
-    .enum([...ON, ...OFF] as [string, ...string[]], { error: `expected one of ${[...ON, ...OFF].join(", ")}` })
-    .default("off")
-    .transform((value) => ON.includes(value)),
-);
+/** `SUBGRAPH_<NAME>_URL`: one URL, or a comma-separated list of replica URLs, for subgraph `<name>`. */
+const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
 
 /** Runs one parser, collecting its ConfigError problems so every bad variable is reported at once. */
 function collect<T>(parse: () => T, problems: string[]): T | undefined {
@@ -69,7 +36,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
           LOG_LEVEL: env.logLevel(),
           LOG_FORMAT: env.logFormat(),
           NODE_ENV: env.nodeEnv(),
-          APOLLO_TELEMETRY: telemetrySwitch,
+          /** Opt-in: Apollo telemetry stays off unless this is on. */
+          APOLLO_TELEMETRY: env.switch(false),
         },
         source,
       ),
@@ -79,7 +47,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
     .filter((name) => SUBGRAPH_URL_VARIABLE.test(name))
     .sort();
   const overrides = collect(
-    () => loadConfig(Object.fromEntries(variables.map((name) => [name, subgraphUrl])), source),
+    () => loadConfig(Object.fromEntries(variables.map((name) => [name, env.urlList()])), source),
     problems,
   );
   const routerConfigPath = resolve(base?.ROUTER_CONFIG_PATH ?? DEFAULT_ROUTER_CONFIG_PATH);
@@ -90,7 +58,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
   if (!base || !overrides || !file) throw new ConfigError(problems);
 
   const subgraphUrls: Record<string, readonly string[]> = {};
-  for (const [name, urls] of Object.entries(overrides)) if (Array.isArray(urls)) subgraphUrls[name] = urls;
+  for (const [variable, urls] of Object.entries(overrides)) {
+    const name = SUBGRAPH_URL_VARIABLE.exec(variable)?.[1];
+    if (name !== undefined && Array.isArray(urls)) subgraphUrls[name] = urls;
+  }
   return Object.freeze({
     ...base,
     /** Absolute, so messages name the exact file: SUPERGRAPH_PATH, else router.yaml's supergraph.path, else the repo's. */
@@ -99,7 +70,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
     ROUTER_CONFIG_PATH: file.path,
     /** router.yaml with the `ROUTER_*` overrides applied. */
     router: file,
-    /** `SUBGRAPH_<NAME>_URL` variable name to its replica URLs, for the variables that are set. */
+    /** Replica URLs from the `SUBGRAPH_<NAME>_URL` variables that are set, by `<NAME>` (the subgraph's name as they spell it). */
     SUBGRAPH_URLS: Object.freeze(subgraphUrls),
     production: base.NODE_ENV === "production",
   });

@@ -1,11 +1,12 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ErrorCode } from "@supergraph/error-codes";
+import { type Graph, postGraphQL as query, type RouterInputs, startGraph } from "@supergraph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SubgraphErrorCode } from "./fault/errors.js";
 import type { SubgraphSection } from "./fault/settings.js";
 import type { ReadinessReport } from "./plugins/readiness.js";
-import { type Graph, query, startGraph } from "./testing/graph.js";
+import { createServer, type ServerDeps } from "./server.js";
 
 /** Short windows so a test sees a circuit open and close within a second. */
 const FAST: SubgraphSection = {
@@ -23,19 +24,21 @@ async function ready(graph: Graph): Promise<{ status: number; body: ReadinessRep
 const userWithProducts = '{ user(id: "1") { name products { title } } }';
 const productsError = (code: string, message: string) => ({ message, extensions: { code, serviceName: "products" } });
 
+/** The router over the test graph, with more of its options. */
+const router = (options: Partial<ServerDeps>) => (inputs: RouterInputs) => createServer({ ...inputs, ...options });
+
 /** FAST, with a circuit breaker that never opens within a test. */
 const NO_BREAKER: SubgraphSection = { ...FAST, circuitBreaker: { enabled: false } };
 
 describe("partial results when a subgraph fails (exact response shapes)", () => {
   let graph: Graph;
   beforeAll(async () => {
-    graph = await startGraph({ chaos: ["products"], router: { subgraphSettings: { all: NO_BREAKER } } });
+    graph = await startGraph({ chaos: ["products"], createRouter: router({ subgraphSettings: { all: NO_BREAKER } }) });
   });
   afterAll(() => graph?.close());
 
   it("products dropping connections: users' fields arrive, products' field is null, one SUBGRAPH_UNAVAILABLE error", async () => {
-    const chaos = graph.chaos.products;
-    if (!chaos) throw new Error("no chaos proxy");
+    const chaos = graph.chaosOf("products");
     chaos.mode = "reset";
     expect(await query(graph.routerUrl, userWithProducts)).toEqual({
       errors: [productsError("SUBGRAPH_UNAVAILABLE", 'Subgraph "products" is unavailable: it could not be reached.')],
@@ -49,8 +52,7 @@ describe("partial results when a subgraph fails (exact response shapes)", () => 
   });
 
   it("a 2xx reply that is not GraphQL JSON: SUBGRAPH_UNAVAILABLE", async () => {
-    const chaos = graph.chaos.products;
-    if (!chaos) throw new Error("no chaos proxy");
+    const chaos = graph.chaosOf("products");
     chaos.mode = 200;
     expect((await query(graph.routerUrl, userWithProducts)).errors).toEqual([
       productsError("SUBGRAPH_UNAVAILABLE", 'Subgraph "products" is unavailable: its response was not GraphQL JSON.'),
@@ -59,8 +61,7 @@ describe("partial results when a subgraph fails (exact response shapes)", () => 
   });
 
   it("a query only the failed subgraph can answer: HTTP 200, data null, the one error", async () => {
-    const chaos = graph.chaos.products;
-    if (!chaos) throw new Error("no chaos proxy");
+    const chaos = graph.chaosOf("products");
     chaos.mode = "reset";
     const response = await fetch(graph.routerUrl, {
       method: "POST",
@@ -76,8 +77,7 @@ describe("partial results when a subgraph fails (exact response shapes)", () => 
   });
 
   it("a hung subgraph: SUBGRAPH_TIMEOUT for its part, and the request answers promptly", async () => {
-    const chaos = graph.chaos.products;
-    if (!chaos) throw new Error("no chaos proxy");
+    const chaos = graph.chaosOf("products");
     chaos.mode = "hang";
     const started = Date.now();
     const result = await query(graph.routerUrl, userWithProducts);
@@ -93,13 +93,12 @@ describe("partial results when a subgraph fails (exact response shapes)", () => 
 describe("circuit breaker through the router", () => {
   let graph: Graph;
   beforeAll(async () => {
-    graph = await startGraph({ chaos: ["products"], router: { subgraphSettings: { all: FAST } } });
+    graph = await startGraph({ chaos: ["products"], createRouter: router({ subgraphSettings: { all: FAST } }) });
   });
   afterAll(() => graph?.close());
 
   it("after repeated failures the circuit opens: CIRCUIT_OPEN at once, products not called; it closes on recovery", async () => {
-    const chaos = graph.chaos.products;
-    if (!chaos) throw new Error("no chaos proxy");
+    const chaos = graph.chaosOf("products");
     chaos.mode = 503;
     for (let i = 0; i < 3; i++) await query(graph.routerUrl, userWithProducts);
     const hits = chaos.hits;
@@ -133,19 +132,18 @@ describe("circuit breaker through the router", () => {
 describe("retries through the router", () => {
   let graph: Graph;
   beforeAll(async () => {
-    graph = await startGraph({ chaos: ["users"], router: { subgraphSettings: { all: NO_BREAKER } } });
+    graph = await startGraph({ chaos: ["users"], createRouter: router({ subgraphSettings: { all: NO_BREAKER } }) });
   });
   afterAll(() => graph?.close());
 
   it("retries a query on 503 but sends a mutation exactly once", async () => {
-    const chaos = graph.chaos.users;
-    if (!chaos) throw new Error("no chaos proxy");
+    const chaos = graph.chaosOf("users");
     chaos.mode = 503;
     await query(graph.routerUrl, '{ user(id: "1") { name } }');
     expect(chaos.operations.filter((kind) => kind === "query")).toHaveLength(3);
 
     const result = await query(graph.routerUrl, 'mutation { renameUser(id: "1", name: "Ada L.") { id } }');
-    expect(result.errors?.[0]?.extensions).toEqual({ code: SubgraphErrorCode.Unavailable, serviceName: "users" });
+    expect(result.errors?.[0]?.extensions).toEqual({ code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: "users" });
     expect(chaos.operations.filter((kind) => kind === "mutation")).toHaveLength(1);
   });
 });
@@ -155,7 +153,7 @@ describe("GET /ready", () => {
   beforeAll(async () => {
     graph = await startGraph({
       chaos: ["products"],
-      router: { subgraphSettings: { all: { ...FAST, healthCheck: { intervalMs: 50, timeoutMs: 200 } } } },
+      createRouter: router({ subgraphSettings: { all: { ...FAST, healthCheck: { intervalMs: 50, timeoutMs: 200 } } } }),
     });
   });
   afterAll(() => graph?.close());
@@ -173,7 +171,7 @@ describe("GET /ready", () => {
       status: "up",
       replicas: [
         {
-          url: graph.chaos.products?.url,
+          url: graph.chaosOf("products").url,
           reachable: true,
           circuit: "closed",
           checkedAt: expect.any(String),
@@ -183,8 +181,7 @@ describe("GET /ready", () => {
       ],
     });
 
-    const chaos = graph.chaos.products;
-    if (!chaos) throw new Error("no chaos proxy");
+    const chaos = graph.chaosOf("products");
     chaos.mode = "reset";
     await expect.poll(async () => (await ready(graph)).body.subgraphs.products?.status).toBe("down");
     const down = await ready(graph);
@@ -207,7 +204,7 @@ describe("supergraph hot reload", () => {
     dir = mkdtempSync(join(tmpdir(), "router-reload-"));
     path = join(dir, "supergraph.graphql");
     // The fixture composes the supergraph itself; serve it from a file the test rewrites.
-    graph = await startGraph({ router: { reload: { path, pollIntervalMs: 20 } } });
+    graph = await startGraph({ createRouter: router({ reload: { path, pollIntervalMs: 20 } }) });
     writeFileSync(path, graph.supergraphSdl);
   });
   afterAll(async () => {

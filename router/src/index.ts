@@ -1,22 +1,6 @@
 import type { AddressInfo } from "node:net";
-import { createLogger, runService } from "@supergraph/service-kit";
-import { readConfig } from "./config.js";
-import { createServer } from "./server.js";
-import { readSupergraphFile, resolveSubgraphUrls } from "./supergraph.js";
-
-/** Opened in Sandbox and printed at start: one query served by both subgraphs. */
-const EXAMPLE_QUERY = `query ProductsWithCreators {
-  products(first: 5) {
-    nodes {
-      name
-      price
-      createdBy {
-        name
-        email
-      }
-    }
-  }
-}`;
+import { runService } from "@supergraph/service-kit";
+import { buildRouter, EXAMPLE_QUERY } from "./buildRouter.js";
 
 /** Where a person should point a browser or a client. */
 function publicUrl({ address, port }: AddressInfo, path: string): string {
@@ -25,31 +9,7 @@ function publicUrl({ address, port }: AddressInfo, path: string): string {
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
-  const logger = createLogger({ service: "router", level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const { supergraphSdl, subgraphs } = readSupergraphFile(config.SUPERGRAPH_PATH);
-  const subgraphUrls = resolveSubgraphUrls(subgraphs, config.SUBGRAPH_URLS);
-  const { supergraph: supergraphSettings, subgraphs: subgraphSettings } = config.router;
-  logger.info(
-    { config: config.ROUTER_CONFIG_PATH ?? "none (defaults)", watch: supergraphSettings.watch },
-    "router configuration loaded",
-  );
-  const service = await createServer({
-    supergraphSdl,
-    subgraphUrls,
-    subgraphSettings,
-    ...(supergraphSettings.watch
-      ? { reload: { path: config.SUPERGRAPH_PATH, pollIntervalMs: supergraphSettings.pollIntervalMs } }
-      : {}),
-    logger,
-    production: config.production,
-    telemetry: config.APOLLO_TELEMETRY,
-    sandboxDocument: EXAMPLE_QUERY,
-  });
-  logger.info(
-    { supergraph: config.SUPERGRAPH_PATH, subgraphs: subgraphs.map((subgraph) => subgraph.name) },
-    "supergraph loaded",
-  );
+  const { service, config, logger } = await buildRouter();
   await runService(service, {
     port: config.PORT,
     host: config.HOST,

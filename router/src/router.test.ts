@@ -1,14 +1,22 @@
+import { ErrorCode } from "@supergraph/error-codes";
 import { ConfigError } from "@supergraph/service-kit";
+import {
+  composeTinySupergraph,
+  deadUrl,
+  type Graph,
+  postGraphQL as query,
+  silentLogger,
+  startGraph,
+} from "@supergraph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "./config.js";
-import { SubgraphErrorCode } from "./fault/errors.js";
-import { listSubgraphs, readSupergraphFile, resolveSubgraphUrls } from "./supergraph.js";
-import { compose, deadUrl, type Graph, query, startGraph } from "./testing/graph.js";
+import { createServer } from "./server.js";
+import { listSubgraphs, readSupergraphFile } from "./supergraph.js";
 
 describe("router over two live subgraphs", () => {
   let graph: Graph;
   beforeAll(async () => {
-    graph = await startGraph();
+    graph = await startGraph({ createRouter: createServer });
   });
   afterAll(() => graph?.close());
 
@@ -78,7 +86,7 @@ describe("router over two live subgraphs", () => {
 describe("router with a subgraph down", () => {
   let graph: Graph;
   beforeAll(async () => {
-    graph = await startGraph();
+    graph = await startGraph({ createRouter: createServer });
     await graph.stopProducts();
   });
   afterAll(() => graph?.close());
@@ -89,7 +97,7 @@ describe("router with a subgraph down", () => {
     expect(result.errors).toHaveLength(1);
     expect(result.errors?.[0]).toMatchObject({
       message: 'Subgraph "products" is unavailable: it could not be reached.',
-      extensions: { code: SubgraphErrorCode.Unavailable, serviceName: "products" },
+      extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: "products" },
     });
     expect(JSON.stringify(result.errors)).not.toContain("127.0.0.1");
   });
@@ -102,7 +110,7 @@ describe("router with a subgraph down", () => {
 describe("router in production mode", () => {
   let graph: Graph;
   beforeAll(async () => {
-    graph = await startGraph({ production: true });
+    graph = await startGraph({ createRouter: (inputs) => createServer({ ...inputs, production: true }) });
   });
   afterAll(() => graph?.close());
 
@@ -116,19 +124,15 @@ describe("router in production mode", () => {
 
 describe("subgraph URL overrides", () => {
   it("routes a subgraph to its override instead of the supergraph's routing URL", async () => {
-    const graph = await startGraph({ routeUsersVia: "override" });
-    try {
-      expect(await query(graph.routerUrl, '{ user(id: "1") { name } }')).toEqual({ data: { user: { name: "Ada" } } });
-    } finally {
-      await graph.close();
-    }
+    await using graph = await startGraph({ createRouter: createServer, routeUsersVia: "override" });
+    expect(await query(graph.routerUrl, '{ user(id: "1") { name } }')).toEqual({ data: { user: { name: "Ada" } } });
   });
 
   it("parses SUBGRAPH_<NAME>_URL variables and rejects a bad URL naming the variable", () => {
     const config = readConfig({ SUBGRAPH_USERS_URL: "http://users:4001/graphql", SUBGRAPH_PRODUCTS_URL: "" });
-    expect(config.SUBGRAPH_URLS).toEqual({ SUBGRAPH_USERS_URL: ["http://users:4001/graphql"] });
+    expect(config.SUBGRAPH_URLS).toEqual({ USERS: ["http://users:4001/graphql"] });
     expect(readConfig({ SUBGRAPH_USERS_URL: "http://a:1/graphql, http://b:2/graphql" }).SUBGRAPH_URLS).toEqual({
-      SUBGRAPH_USERS_URL: ["http://a:1/graphql", "http://b:2/graphql"],
+      USERS: ["http://a:1/graphql", "http://b:2/graphql"],
     });
 
     for (const bad of ["not a url", "ftp://users/graphql"]) {
@@ -142,13 +146,24 @@ describe("subgraph URL overrides", () => {
   });
 
   it("rejects an override for a subgraph the supergraph does not have, naming the variable", async () => {
-    const subgraphs = listSubgraphs(compose({ users: await deadUrl(), products: await deadUrl() }));
-    expect(subgraphs.map((subgraph) => subgraph.name).sort()).toEqual(["products", "users"]);
-    expect(resolveSubgraphUrls(subgraphs, { SUBGRAPH_USERS_URL: ["http://u/graphql"] })).toEqual({
-      users: ["http://u/graphql"],
+    const supergraphSdl = composeTinySupergraph({ users: await deadUrl(), products: await deadUrl() });
+    expect(
+      listSubgraphs(supergraphSdl)
+        .map((subgraph) => subgraph.name)
+        .sort(),
+    ).toEqual(["products", "users"]);
+    // The names SUBGRAPH_<NAME>_URL variables give (USERS) and the subgraphs' own (users) are the same.
+    await (
+      await createServer({ supergraphSdl, logger: silentLogger, subgraphUrls: { USERS: ["http://u/graphql"] } })
+    ).close();
+    const unknown = createServer({
+      supergraphSdl,
+      logger: silentLogger,
+      subgraphUrls: { ORDERS: ["http://o/graphql"] },
     });
-    expect(() => resolveSubgraphUrls(subgraphs, { SUBGRAPH_ORDERS_URL: ["http://o/graphql"] })).toThrow(
-      /SUBGRAPH_ORDERS_URL: the supergraph has no subgraph "orders"/,
+    await expect(unknown).rejects.toThrow(ConfigError);
+    await expect(unknown).rejects.toThrow(
+      /SUBGRAPH_ORDERS_URL: the supergraph has no subgraph "orders"; its subgraphs are products \(SUBGRAPH_PRODUCTS_URL\), users \(SUBGRAPH_USERS_URL\)/,
     );
   });
 });

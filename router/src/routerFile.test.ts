@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "@supergraph/service-kit";
+import { composeTinySupergraph, deadUrl, silentLogger } from "@supergraph/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { readConfig } from "./config.js";
 import { resolveSubgraphSettings, SUBGRAPH_DEFAULTS } from "./fault/settings.js";
 import { envVariableToPath, readRouterFile } from "./routerFile.js";
 import { createServer } from "./server.js";
-import { compose, deadUrl, logger } from "./testing/graph.js";
 
 const dir = mkdtempSync(join(tmpdir(), "router-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -142,9 +142,9 @@ describe("ROUTER_* environment overrides", () => {
 
 describe("router.yaml against the supergraph", () => {
   it("refuses a section naming no subgraph of the supergraph", async () => {
-    const supergraphSdl = compose({ users: await deadUrl(), products: await deadUrl() });
+    const supergraphSdl = composeTinySupergraph({ users: await deadUrl(), products: await deadUrl() });
     await expect(
-      createServer({ supergraphSdl, logger, subgraphSettings: { prodcts: { timeoutMs: 5 } } }),
+      createServer({ supergraphSdl, logger: silentLogger, subgraphSettings: { prodcts: { timeoutMs: 5 } } }),
     ).rejects.toThrow(/subgraphs\.prodcts: the supergraph has no subgraph "prodcts"; its subgraphs are/);
   });
 });

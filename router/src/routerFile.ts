@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { ConfigError } from "@supergraph/service-kit";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { type SubgraphSection, subgraphSection } from "./fault/settings.js";
+import { type SubgraphSection, subgraphSectionSchema } from "./fault/settings.js";
 
 /**
  * router.yaml: the router's configuration file. Every key is optional (an empty or missing
@@ -25,7 +25,7 @@ export const routerFileSchema = z.strictObject({
     })
     .optional(),
   /** `all`: settings for every subgraph; `<name>`: settings for one subgraph (see fault/settings.ts). */
-  subgraphs: z.record(z.string(), subgraphSection).optional(),
+  subgraphs: z.record(z.string(), subgraphSectionSchema).optional(),
 });
 
 export type RouterFile = z.infer<typeof routerFileSchema>;

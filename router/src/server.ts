@@ -1,28 +1,34 @@
-import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
 import { createService, type Logger, type Service } from "@supergraph/service-kit";
+import { createGateway } from "./createGateway.js";
 import { UpstreamRegistry } from "./fault/registry.js";
 import { resolveSubgraphSettings, type SubgraphSection } from "./fault/settings.js";
 import type { UpstreamDeps } from "./fault/upstream.js";
+import { formatRouterError } from "./formatRouterError.js";
 import { readiness } from "./plugins/readiness.js";
-import { type SupergraphState, watchSupergraph } from "./plugins/supergraphWatcher.js";
-import { formatRouterError, SubgraphDataSource } from "./subgraphErrors.js";
-import { checkSubgraphSections, listSubgraphs, subgraphSection } from "./supergraph.js";
+import { SubgraphDataSource } from "./subgraphDataSource.js";
+import { checkSubgraphKeys, forSubgraph, listSubgraphs, unknownSubgraphKeys } from "./supergraph.js";
 import { applyTelemetryChoice } from "./telemetry.js";
+import { type SupergraphState, watchSupergraph } from "./watchSupergraph.js";
 
 export interface ServerDeps {
   /** The composed supergraph (supergraph.graphql); its routing URLs say where each subgraph is. */
   supergraphSdl: string;
   /**
-   * Per-subgraph replica URLs, by subgraph name (e.g. `{ users: "http://users:4001/graphql" }` or a
-   * list of replicas); they win over router.yaml's `urls` and the supergraph's routing URL. Default: none.
+   * Per-subgraph replica URLs, by subgraph name, spelled as written or as an environment variable
+   * would (`users`, `USERS`): e.g. `{ users: "http://users:4001/graphql" }` or a list of replicas.
+   * They win over router.yaml's `urls` and the supergraph's routing URL. A key naming no subgraph
+   * is a ConfigError naming its `SUBGRAPH_<NAME>_URL` variable. Default: none.
    */
   subgraphUrls?: Readonly<Record<string, string | readonly string[]>>;
-  /** router.yaml's `subgraphs` sections: `all` and `<name>` (timeouts, retries, breaker, ...). Default: none (built-in defaults). */
+  /**
+   * router.yaml's `subgraphs` sections: `all` and `<name>` (timeouts, retries, breaker, ...); a
+   * section naming no subgraph is a ConfigError. Default: none (built-in defaults).
+   */
   subgraphSettings?: Readonly<Record<string, SubgraphSection>>;
   /** Hot reload: watch this supergraph file and serve each new valid version. Default: none (the supergraph is static). */
   reload?: { path: string; pollIntervalMs?: number };
@@ -58,24 +64,14 @@ export async function createServer({
   sandboxDocument,
   upstreamDeps,
 }: ServerDeps): Promise<Service<BaseContext>> {
-  const subgraphs = listSubgraphs(supergraphSdl);
-  const known = new Set(subgraphs.map((subgraph) => subgraph.name));
-  const unknownIn = (sdl: string) => {
-    const names = new Set(listSubgraphs(sdl).map((subgraph) => subgraph.name));
-    return Object.keys(subgraphUrls).filter((name) => !names.has(name));
-  };
-  const unknown = unknownIn(supergraphSdl);
-  if (unknown.length > 0) {
-    throw new Error(`URL overrides for unknown subgraphs: ${unknown.join(", ")} (known: ${[...known].join(", ")})`);
-  }
-  // Refuses a router.yaml section naming no subgraph (a typo would silently not apply).
-  checkSubgraphSections(subgraphs, subgraphSettings);
+  // A URL override or router.yaml section naming no subgraph would silently not apply: refuse it.
+  checkSubgraphKeys(listSubgraphs(supergraphSdl), { urls: subgraphUrls, sections: subgraphSettings });
   const registry = new UpstreamRegistry(
     (name) => {
-      const override = subgraphUrls[name];
+      const override = forSubgraph(subgraphUrls, name);
       return resolveSubgraphSettings(
         subgraphSettings.all,
-        subgraphSection(subgraphSettings, name),
+        forSubgraph(subgraphSettings, name),
         override ? asList(override) : undefined,
       );
     },
@@ -87,7 +83,7 @@ export async function createServer({
     initialSdl: supergraphSdl,
     ...(reload ? { path: reload.path, pollIntervalMs: reload.pollIntervalMs } : {}),
     validate: (sdl) => {
-      const missing = unknownIn(sdl);
+      const missing = unknownSubgraphKeys(listSubgraphs(sdl), subgraphUrls);
       if (missing.length > 0) throw new Error(`it has no subgraph ${missing.join(", ")}, which a URL override names`);
     },
     logger,
@@ -98,12 +94,14 @@ export async function createServer({
   // Must run before the gateway is constructed: that is when it decides whether to report.
   applyTelemetryChoice(telemetry);
   const gatewayLogger = logger.child({ component: "gateway" });
-  const gateway = new ApolloGateway({
+  const { gateway, coded } = createGateway({
     supergraphSdl: watcher.hook,
     logger: gatewayLogger,
-    __exposeQueryPlanExperimental: !production,
+    production,
     buildService: ({ name, url }) => {
-      if (!url && !subgraphUrls[name]) throw new Error(`The supergraph has no routing URL for subgraph "${name}".`);
+      if (!url && !forSubgraph(subgraphUrls, name)) {
+        throw new Error(`The supergraph has no routing URL for subgraph "${name}".`);
+      }
       const upstream = registry.get(name, url ?? "");
       return new SubgraphDataSource(name, upstream, url ?? "", gatewayLogger);
     },
@@ -117,9 +115,9 @@ export async function createServer({
     logger,
     buildApollo: (base) =>
       new ApolloServer<BaseContext>({
-        gateway,
+        gateway: coded,
         ...base,
-        formatError: formatRouterError(base.formatError),
+        formatError: formatRouterError(base.formatError, logger),
         introspection: !production,
         plugins: [
           ...base.plugins,
@@ -134,14 +132,15 @@ export async function createServer({
         ],
       }),
     context: async () => ({}),
-    configureApp: (app) => {
-      ready.route(app);
+    routes: [
+      ready.route,
       // A browser opening http://localhost:4000/ lands on the page at /graphql (Sandbox outside production).
-      app.get("/", (req, res, next) => {
-        if (req.accepts(["application/json", "text/html"]) === "text/html") return res.redirect(302, "/graphql");
-        return next();
-      });
-    },
+      {
+        path: "/",
+        handle: ({ accepts }) =>
+          accepts(["application/json", "text/html"]) === "text/html" ? { redirect: "/graphql" } : undefined,
+      },
+    ],
     // After in-flight requests have drained: stop probes, close subgraph connection pools.
     onClose: () => registry.close(),
   });

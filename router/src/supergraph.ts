@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "@supergraph/service-kit";
 import { type ConstValueNode, Kind, parse } from "graphql";
-import { SUBGRAPH_URL_VARIABLE } from "./config.js";
 
 /** A subgraph as recorded in the supergraph: its name and the routing URL composition gave it. */
 export interface SupergraphSubgraph {
@@ -60,64 +59,58 @@ export function readSupergraphFile(path: string): { supergraphSdl: string; subgr
   }
 }
 
+/**
+ * A subgraph's name as an environment variable spells it: `my-subgraph` -> `MY_SUBGRAPH`. Names (and
+ * keys) that spell the same name the same subgraph: `products`, `PRODUCTS` and `Products` all do.
+ */
+export function subgraphEnvName(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+}
+
 /** The variable that overrides a subgraph's URL: `users` -> `SUBGRAPH_USERS_URL`. */
-export function subgraphUrlVariable(subgraphName: string): string {
-  return `SUBGRAPH_${subgraphName.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_URL`;
+export function subgraphUrlVariable(name: string): string {
+  return `SUBGRAPH_${subgraphEnvName(name)}_URL`;
+}
+
+/** The entry of `byName` for subgraph `name`, whichever way its key spells the name (`all` names no subgraph). */
+export function forSubgraph<T>(byName: Readonly<Record<string, T>>, name: string): T | undefined {
+  const wanted = subgraphEnvName(name);
+  const key = Object.keys(byName).find((candidate) => candidate !== "all" && subgraphEnvName(candidate) === wanted);
+  return key === undefined ? undefined : byName[key];
+}
+
+/** The keys of `byName` that name no subgraph of `subgraphs` (`all` aside). */
+export function unknownSubgraphKeys(
+  subgraphs: readonly SupergraphSubgraph[],
+  byName: Readonly<Record<string, unknown>>,
+): string[] {
+  const names = new Set(subgraphs.map((subgraph) => subgraphEnvName(subgraph.name)));
+  return Object.keys(byName).filter((key) => key !== "all" && !names.has(subgraphEnvName(key)));
 }
 
 /**
- * Maps `SUBGRAPH_<NAME>_URL` overrides (variable name -> URL) to subgraph names.
- * An override naming no subgraph of the supergraph is a ConfigError naming the variable.
+ * Checks the router's per-subgraph settings against the supergraph: a `SUBGRAPH_<NAME>_URL` override
+ * or a router.yaml `subgraphs.<name>` section naming no subgraph would silently not apply, so each one
+ * is a problem of a ConfigError, naming the variable or the key and listing the subgraphs there are.
  */
-export function resolveSubgraphUrls(
+export function checkSubgraphKeys(
   subgraphs: readonly SupergraphSubgraph[],
-  overrides: Readonly<Record<string, readonly string[]>>,
-): Record<string, readonly string[]> {
-  const byVariable = new Map(subgraphs.map((subgraph) => [subgraphUrlVariable(subgraph.name), subgraph.name]));
-  const urls: Record<string, readonly string[]> = {};
-  const problems: string[] = [];
-  for (const [variable, url] of Object.entries(overrides)) {
-    const name = byVariable.get(variable);
-    if (name !== undefined) {
-      urls[name] = url;
-      continue;
-    }
-    const wanted = SUBGRAPH_URL_VARIABLE.exec(variable)?.[1]?.toLowerCase() ?? variable;
-    problems.push(
-      `${variable}: the supergraph has no subgraph "${wanted}"; its subgraphs are ` +
-        subgraphs.map((subgraph) => `${subgraph.name} (${subgraphUrlVariable(subgraph.name)})`).join(", "),
-    );
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return urls;
-}
-
-/** `my-subgraph` and `MY_SUBGRAPH` name the same subgraph (environment variables cannot hold `-`). */
-const normalizeName = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
-
-/** router.yaml's section for subgraph `name` (its key may spell the name as an env variable would). */
-export function subgraphSection<T>(sections: Readonly<Record<string, T>>, name: string): T | undefined {
-  const wanted = normalizeName(name);
-  const key = Object.keys(sections).find((candidate) => candidate !== "all" && normalizeName(candidate) === wanted);
-  return key === undefined ? undefined : sections[key];
-}
-
-/**
- * Checks that each of router.yaml's `subgraphs.<name>` sections names a subgraph of the supergraph
- * (`all` is the section for every subgraph): a typo would silently not apply, so it is a
- * ConfigError naming the key.
- */
-export function checkSubgraphSections(
-  subgraphs: readonly SupergraphSubgraph[],
-  sections: Readonly<Record<string, unknown>>,
+  {
+    urls = {},
+    sections = {},
+  }: { urls?: Readonly<Record<string, unknown>>; sections?: Readonly<Record<string, unknown>> },
 ): void {
-  const names = new Set(subgraphs.map((subgraph) => normalizeName(subgraph.name)));
-  const problems = Object.keys(sections)
-    .filter((key) => key !== "all" && !names.has(normalizeName(key)))
-    .map(
+  const names = subgraphs.map((subgraph) => subgraph.name);
+  const problems = [
+    ...unknownSubgraphKeys(subgraphs, urls).map(
       (key) =>
-        `subgraphs.${key}: the supergraph has no subgraph "${key}"; its subgraphs are ` +
-        `${subgraphs.map((subgraph) => subgraph.name).join(", ")} (or use "all")`,
-    );
+        `${subgraphUrlVariable(key)}: the supergraph has no subgraph "${key.toLowerCase()}"; its subgraphs are ` +
+        names.map((name) => `${name} (${subgraphUrlVariable(name)})`).join(", "),
+    ),
+    ...unknownSubgraphKeys(subgraphs, sections).map(
+      (key) =>
+        `subgraphs.${key}: the supergraph has no subgraph "${key}"; its subgraphs are ${names.join(", ")} (or use "all")`,
+    ),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -23,26 +23,42 @@ export function loadConfig<S extends z.ZodRawShape>(
   return Object.freeze(result.data);
 }
 
-/** Reusable variable parsers. Empty strings count as unset, so `FOO=` falls back to the default. */
-const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
+/** Empty strings count as unset, so `FOO=` falls back to the default. */
+const unsetIfEmpty = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
+const ON = ["on", "true", "1", "yes", "enabled"];
+const OFF = ["off", "false", "0", "no", "disabled"];
+
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: "expected an http(s) URL such as http://localhost:4001/graphql, or a comma-separated list of them",
+});
+
+/** Reusable variable parsers. */
 export const env = {
   port: (fallback: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(fallback)),
-  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-    z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback)),
   string: (fallback: string) => z.preprocess(unsetIfEmpty, z.string().min(1).default(fallback)),
   optionalString: () => z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
-  url: (fallback?: string) =>
-    fallback === undefined
-      ? z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional())
-      : z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).default(fallback)),
-  boolean: (fallback: boolean) =>
+  /** A switch: on/off, true/false, 1/0, yes/no, enabled/disabled, in any case. */
+  switch: (fallback: boolean) =>
     z.preprocess(
-      unsetIfEmpty,
+      (value) => (typeof value === "string" ? unsetIfEmpty(value.trim().toLowerCase()) : value),
       z
-        .enum(["true", "false", "1", "0", "yes", "no"])
-        .default(fallback ? "true" : "false")
-        .transform((v) => v === "true" || v === "1" || v === "yes"),
+        .enum([...ON, ...OFF] as [string, ...string[]], { error: `expected one of ${[...ON, ...OFF].join(", ")}` })
+        .default(fallback ? "on" : "off")
+        .transform((value) => ON.includes(value)),
+    ),
+  /** One http(s) URL, or a comma-separated list of them. Unset (or empty): undefined. */
+  urlList: () =>
+    z.preprocess(
+      (value) =>
+        typeof value === "string" && value.trim() !== ""
+          ? value
+              .split(",")
+              .map((url) => url.trim())
+              .filter(Boolean)
+          : undefined,
+      z.array(httpUrl).optional(),
     ),
   logLevel: () =>
     z.preprocess(unsetIfEmpty, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),

@@ -1,40 +1,15 @@
 export { ConfigError, env, loadConfig } from "./config.js";
-export { isUniqueViolation, migrateToLatest, openSqlite, pingDatabase, type SqliteOptions } from "./database.js";
-export {
-  ConflictError,
-  createErrorFormatter,
-  DomainError,
-  ErrorCode,
-  NotFoundError,
-  type TextRule,
-  ValidationError,
-  validateText,
-} from "./errors.js";
+export { ConflictError, createErrorFormatter, DomainError, NotFoundError, ValidationError } from "./errors.js";
+export { type HealthCheck, type HealthReport, healthReport } from "./health.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
-export {
-  encodeCursor,
-  isValidId,
-  type Page,
-  type PageLimits,
-  type PageRequest,
-  pageInfo,
-  parseId,
-  parsePage,
-} from "./pagination.js";
+export { type RunOptions, runService } from "./runService.js";
 export {
   type ApolloBaseOptions,
   createService,
-  type HealthCheck,
-  type RunOptions,
-  runService,
+  type Route,
+  type RouteRequest,
+  type RouteResponse,
   type Service,
   type ServiceOptions,
 } from "./service.js";
-export {
-  createSubgraphService,
-  readSubgraphConfig,
-  type StartSubgraphOptions,
-  type SubgraphConfig,
-  type SubgraphServiceOptions,
-  startSubgraph,
-} from "./subgraph.js";
+export { type TextRule, validateInput, validatePatch, validateText } from "./validation.js";

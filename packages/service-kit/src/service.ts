@@ -1,19 +1,14 @@
-import { createServer as createHttpServer, type Server } from "node:http";
+import type { IncomingHttpHeaders, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { expressMiddleware } from "@as-integrations/express5";
-import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { fastifyApolloHandler } from "@as-integrations/fastify";
+import { ErrorCode } from "@supergraph/error-codes";
+import accepts from "accepts";
+import Fastify, { type FastifyError, type FastifyReply } from "fastify";
 import type { GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
 import { createErrorFormatter } from "./errors.js";
-
-/** A dependency the service needs to do its job, probed by `GET /health`. */
-export interface HealthCheck {
-  name: string;
-  /** Resolves when healthy; rejects (or exceeds `healthTimeoutMs`) when not. */
-  check: () => Promise<void>;
-}
+import { type HealthCheck, healthReport } from "./health.js";
 
 /** What every ApolloServer built by a service must include; spread it into the constructor options. */
 export interface ApolloBaseOptions {
@@ -25,56 +20,73 @@ export interface ApolloBaseOptions {
   stopOnTerminationSignals: false;
 }
 
+/** What a route handler, and the GraphQL context builder, see of a request. */
+export interface RouteRequest {
+  headers: IncomingHttpHeaders;
+  /** Content negotiation: the first of `types` the client's Accept header prefers, or false if none. */
+  accepts(types: string[]): string | false;
+}
+
+/** A route's answer: JSON with a status, a redirect, or undefined to let the request fall through (to a 404). */
+export type RouteResponse = { status: number; json: unknown } | { redirect: string } | undefined;
+
+/** An extra `GET` route served next to GraphQL and `/health` (e.g. a readiness report). */
+export interface Route {
+  path: string;
+  handle: (request: RouteRequest) => RouteResponse | Promise<RouteResponse>;
+}
+
 export interface ServiceOptions<TContext extends BaseContext> {
   /** Service name, reported by `/health`. */
   name: string;
   logger: Logger;
   /** Builds the ApolloServer from the base options (drain plugin, error masking, logger). */
   buildApollo: (base: ApolloBaseOptions) => ApolloServer<TContext>;
-  /** Builds the per-request context (e.g. fresh DataLoaders). */
-  context: (args: { req: Request; res: Response }) => Promise<TContext>;
+  /** Builds the per-request context (e.g. fresh DataLoaders) from the request. */
+  context: (request: RouteRequest) => Promise<TContext>;
   /** Dependencies probed by `GET /health`. Default: none. */
   checks?: HealthCheck[];
   /** Where GraphQL is served. Default: `/graphql`. */
   graphqlPath?: string;
-  /** Largest accepted request body. Default: `1mb`. */
-  bodyLimit?: string;
+  /** Largest accepted request body, in bytes; a larger one gets 413 PAYLOAD_TOO_LARGE. Default: 1 MiB. */
+  bodyLimitBytes?: number;
   /** Time a health check may take before it counts as failed. Default: 2000 ms. */
   healthTimeoutMs?: number;
-  /** Longest wait for in-flight requests on shutdown. Default: 10000 ms. */
+  /** Longest wait for in-flight requests on shutdown; then their connections are cut. Default: 10000 ms. */
   drainTimeoutMs?: number;
-  /** Adds routes before the GraphQL endpoint (e.g. a redirect from `/`). */
-  configureApp?: (app: Express) => void;
+  /** More `GET` routes, served next to GraphQL (e.g. `/ready`, a redirect from `/`). Default: none. */
+  routes?: Route[];
   /** Runs after the HTTP server has drained, e.g. to close the database. */
   onClose?: () => Promise<void>;
 }
 
-export interface Service<TContext extends BaseContext> {
-  readonly app: Express;
+export interface Service<TContext extends BaseContext> extends AsyncDisposable {
+  /** The Node.js HTTP server the service answers on (listening once `listen` resolved). */
   readonly httpServer: Server;
   readonly apollo: ApolloServer<TContext>;
+  /** The per-request context builder GraphQL requests get, for running operations in-process. */
+  readonly context: (request: RouteRequest) => Promise<TContext>;
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Stops accepting, waits for in-flight requests (bounded), then runs `onClose`. Idempotent. */
+  /** Stops accepting, waits for in-flight requests (bounded), then runs `onClose`. Idempotent; also `await using`. */
   close(): Promise<void>;
 }
 
+const ONE_MIB = 1024 * 1024;
+
 /** The JSON error body GraphQL clients understand, for failures before GraphQL runs. */
-function httpError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+function httpError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(status).send({ errors: [{ message, extensions: { code } }] });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const describeBytes = (bytes: number) =>
+  bytes % ONE_MIB === 0 ? `${bytes / ONE_MIB} MB` : bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
 
 /**
- * Builds (but does not start listening) an HTTP service: GraphQL at `graphqlPath`, `GET /health`,
- * JSON errors for malformed requests, and graceful shutdown. Tests import this; `runService` listens.
+ * Builds (but does not start listening) an HTTP service on Fastify: GraphQL at `graphqlPath` (Apollo
+ * Server), `GET /health`, the extra `routes`, JSON errors with stable codes for requests that never
+ * reach GraphQL (malformed JSON, too large, unknown route), and graceful shutdown. Services reach
+ * the HTTP framework only through this kit. Tests import it; `runService` listens.
  */
 export async function createService<TContext extends BaseContext>(
   options: ServiceOptions<TContext>,
@@ -84,15 +96,36 @@ export async function createService<TContext extends BaseContext>(
     logger,
     checks = [],
     graphqlPath = "/graphql",
-    bodyLimit = "1mb",
+    bodyLimitBytes = ONE_MIB,
     healthTimeoutMs = 2000,
     drainTimeoutMs = 10_000,
   } = options;
-  const app = express();
-  app.disable("x-powered-by");
-  const httpServer = createHttpServer(app);
+  const fastify = Fastify({
+    logger: false,
+    bodyLimit: bodyLimitBytes,
+    // Close idle keep-alive connections at once on shutdown; requests in flight finish.
+    forceCloseConnections: "idle",
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  // Draining is the first step of apollo.stop(): stop accepting, answer the requests in flight, and
+  // cut whatever is still open after drainTimeoutMs.
+  const drain: ApolloServerPlugin<BaseContext> = {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          const timer = setTimeout(() => fastify.server.closeAllConnections(), drainTimeoutMs);
+          try {
+            await fastify.close();
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+      };
+    },
+  };
   const apollo = options.buildApollo({
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainTimeoutMs })],
+    plugins: [drain],
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     logger,
@@ -100,108 +133,78 @@ export async function createService<TContext extends BaseContext>(
   });
   await apollo.start();
 
-  app.get("/health", async (_req, res) => {
-    const results = await Promise.all(
-      checks.map(async ({ name: checkName, check }) => {
-        try {
-          await withTimeout(check(), healthTimeoutMs, checkName);
-          return [checkName, { status: "ok" }] as const;
-        } catch (error) {
-          logger.warn({ err: error, check: checkName }, "health check failed");
-          return [checkName, { status: "fail", error: (error as Error).message }] as const;
-        }
-      }),
-    );
-    const healthy = results.every(([, result]) => result.status === "ok");
-    res.status(healthy ? 200 : 503).json({
-      status: healthy ? "ok" : "fail",
-      service: name,
-      uptimeSeconds: Math.round(process.uptime()),
-      checks: Object.fromEntries(results),
-    });
+  // JSON bodies are parsed here (an empty one as {}, so Apollo answers why it is not a request);
+  // other media types reach Apollo unparsed, and its CSRF prevention refuses them.
+  const parseJson = fastify.getDefaultJsonParser("error", "error");
+  fastify.removeContentTypeParser("application/json");
+  fastify.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") done(null, {});
+    else parseJson(request, body as string, done);
   });
-  options.configureApp?.(app);
-  app.use(graphqlPath, express.json({ limit: bodyLimit }), expressMiddleware(apollo, { context: options.context }));
-  app.use((_req, res) => httpError(res, 404, "NOT_FOUND", "No such route. GraphQL is served at " + graphqlPath + "."));
-  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error);
-    if (error.type === "entity.parse.failed") {
-      return httpError(res, 400, "BAD_REQUEST", "The request body is not valid JSON.");
+  fastify.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
+
+  const routeRequest = (headers: IncomingHttpHeaders, raw: Parameters<typeof accepts>[0]): RouteRequest => ({
+    headers,
+    accepts: (types) => accepts(raw).type(types) as string | false,
+  });
+
+  fastify.get("/health", async (_request, reply) => {
+    const report = await healthReport(name, checks, healthTimeoutMs, logger);
+    return reply.code(report.status === "ok" ? 200 : 503).send(report);
+  });
+  for (const route of options.routes ?? []) {
+    fastify.get(route.path, async (request, reply) => {
+      const answer = await route.handle(routeRequest(request.headers, request.raw));
+      if (answer === undefined) return reply.callNotFound();
+      if ("redirect" in answer) return reply.header("vary", "Accept").redirect(answer.redirect, 302);
+      return reply.code(answer.status).send(answer.json);
+    });
+  }
+  fastify.route({
+    method: ["GET", "POST"],
+    url: graphqlPath,
+    handler: fastifyApolloHandler<TContext>(apollo, {
+      context: async (request) => options.context(routeRequest(request.headers, request.raw)),
+    }),
+  });
+  fastify.setNotFoundHandler((_request, reply) =>
+    httpError(reply, 404, ErrorCode.NOT_FOUND, `No such route. GraphQL is served at ${graphqlPath}.`),
+  );
+  fastify.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
+      return httpError(reply, 400, ErrorCode.BAD_REQUEST, "The request body is not valid JSON.");
     }
-    if (error.type === "entity.too.large") {
-      return httpError(res, 413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${bodyLimit}.`);
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      const limit = describeBytes(bodyLimitBytes);
+      return httpError(reply, 413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${limit}.`);
     }
-    if (error.status && error.status >= 400 && error.status < 500) {
-      return httpError(res, error.status, "BAD_REQUEST", "The request could not be read.");
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return httpError(reply, error.statusCode, ErrorCode.BAD_REQUEST, "The request could not be read.");
     }
     logger.error({ err: error }, "unhandled HTTP error");
-    return httpError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error.");
+    return httpError(reply, 500, ErrorCode.INTERNAL_SERVER_ERROR, "Internal server error.");
   });
+  await fastify.ready();
 
   let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // apollo.stop() runs the drain plugin, which closes the HTTP server.
+      await apollo.stop();
+      await fastify.close();
+      await options.onClose?.();
+    })();
+    return closing;
+  };
   return {
-    app,
-    httpServer,
+    httpServer: fastify.server,
     apollo,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        httpServer.once("error", reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off("error", reject);
-          resolve(httpServer.address() as AddressInfo);
-        });
-      }),
-    close: () => {
-      closing ??= (async () => {
-        // apollo.stop() runs the drain plugin, which closes the HTTP server (if listening).
-        await apollo.stop();
-        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        await options.onClose?.();
-      })();
-      return closing;
+    context: options.context,
+    listen: async (port, host = "127.0.0.1") => {
+      await fastify.listen({ port, host });
+      return fastify.server.address() as AddressInfo;
     },
+    close,
+    [Symbol.asyncDispose]: close,
   };
-}
-
-export interface RunOptions {
-  port: number;
-  host?: string;
-  logger: Logger;
-  /** Printed once the service listens, e.g. where to open Sandbox. */
-  onListening?: (address: AddressInfo) => void;
-}
-
-/**
- * Listens, then shuts down gracefully on SIGTERM or SIGINT: stop accepting, drain in-flight
- * requests, close resources, exit 0. A second signal exits at once.
- */
-export async function runService<TContext extends BaseContext>(
-  service: Service<TContext>,
-  { port, host, logger, onListening }: RunOptions,
-): Promise<void> {
-  const address = await service.listen(port, host);
-  logger.info({ port: address.port, host: address.address }, "listening");
-  onListening?.(address);
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, "second signal, exiting now");
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    service.close().then(
-      () => {
-        logger.info("stopped");
-        logger.flush();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
 }

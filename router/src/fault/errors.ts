@@ -1,25 +1,19 @@
-/**
- * Stable `extensions.code`s of the errors the router adds when a subgraph fails it. Each error
- * also has `extensions.serviceName`, the subgraph's name. Clients can branch on these.
- */
-export const SubgraphErrorCode = {
-  /** Could not get a usable answer: connection refused or reset, HTTP 5xx or 429, or a reply that is not GraphQL JSON. */
-  Unavailable: "SUBGRAPH_UNAVAILABLE",
-  /** No answer within the subgraph's `timeoutMs` (or its last try's `perAttemptTimeoutMs`). */
-  Timeout: "SUBGRAPH_TIMEOUT",
-  /** Every replica's circuit breaker is open after repeated failures: the subgraph was not called. */
-  CircuitOpen: "CIRCUIT_OPEN",
-} as const;
-export type SubgraphErrorCode = (typeof SubgraphErrorCode)[keyof typeof SubgraphErrorCode];
+import { ErrorCode } from "@supergraph/error-codes";
+
+/** The codes a failed subgraph call can end with (their meanings are in @supergraph/error-codes). */
+export type SubgraphFailureCode =
+  | typeof ErrorCode.SUBGRAPH_UNAVAILABLE
+  | typeof ErrorCode.SUBGRAPH_TIMEOUT
+  | typeof ErrorCode.CIRCUIT_OPEN;
 
 /**
- * A subgraph fetch the router gave up on. The message is safe for clients (it names the
- * subgraph, never its URL); `cause` holds the low-level reason, which is only logged.
+ * A subgraph call the router gave up on. The message is safe for clients (it names the subgraph,
+ * never its URL); `cause` holds the low-level reason, which is only logged.
  */
 export class SubgraphFetchError extends Error {
   override readonly name = "SubgraphFetchError";
   constructor(
-    readonly code: SubgraphErrorCode,
+    readonly code: SubgraphFailureCode,
     readonly serviceName: string,
     message: string,
     options?: { cause?: unknown },
@@ -30,7 +24,7 @@ export class SubgraphFetchError extends Error {
 
 export function unavailable(serviceName: string, reason: string, cause?: unknown): SubgraphFetchError {
   return new SubgraphFetchError(
-    SubgraphErrorCode.Unavailable,
+    ErrorCode.SUBGRAPH_UNAVAILABLE,
     serviceName,
     `Subgraph "${serviceName}" is unavailable: ${reason}.`,
     { cause },
@@ -39,7 +33,7 @@ export function unavailable(serviceName: string, reason: string, cause?: unknown
 
 export function timedOut(serviceName: string, ms: number): SubgraphFetchError {
   return new SubgraphFetchError(
-    SubgraphErrorCode.Timeout,
+    ErrorCode.SUBGRAPH_TIMEOUT,
     serviceName,
     `Subgraph "${serviceName}" did not answer within ${ms} ms.`,
   );
@@ -47,7 +41,7 @@ export function timedOut(serviceName: string, ms: number): SubgraphFetchError {
 
 export function circuitOpen(serviceName: string): SubgraphFetchError {
   return new SubgraphFetchError(
-    SubgraphErrorCode.CircuitOpen,
+    ErrorCode.CIRCUIT_OPEN,
     serviceName,
     `Subgraph "${serviceName}" is unavailable: its circuit breaker is open after repeated failures, so it was not called.`,
   );

@@ -98,7 +98,7 @@ const count = (min: number, max: number) => z.number().int().min(min).max(max);
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://localhost:4001/graphql" });
 
 /** One subgraph's section (or `all`): every key optional, unknown keys refused. */
-export const subgraphSection = z.strictObject({
+export const subgraphSectionSchema = z.strictObject({
   urls: z.array(httpUrl).min(1).optional(),
   discovery: z.enum(["static", "dns"]).optional(),
   dnsRefreshMs: ms(100).optional(),
@@ -137,7 +137,7 @@ export const subgraphSection = z.strictObject({
     .optional(),
 });
 
-export type SubgraphSection = z.infer<typeof subgraphSection>;
+export type SubgraphSection = z.infer<typeof subgraphSectionSchema>;
 
 /** The effective settings of one subgraph: defaults, then `all`, then its own section. */
 export function resolveSubgraphSettings(

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ErrorCode } from "@supergraph/error-codes";
 import { createLogger } from "@supergraph/service-kit";
-import { afterEach, describe, expect, it } from "vitest";
-import { SubgraphErrorCode, SubgraphFetchError } from "./errors.js";
+import { deadUrl } from "@supergraph/testing";
+import { describe, expect, it } from "vitest";
+import { SubgraphFetchError } from "./errors.js";
 import { resolveSubgraphSettings, type SubgraphSection } from "./settings.js";
-import { requestKind, Upstream, type UpstreamDeps } from "./upstream.js";
+import { Upstream, type UpstreamDeps } from "./upstream.js";
 
 const logger = createLogger({ service: "upstream-test", level: "silent" });
 const OK_BODY = JSON.stringify({ data: { __typename: "Query" } });
@@ -12,7 +14,7 @@ const OK_BODY = JSON.stringify({ data: { __typename: "Query" } });
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** A fake subgraph replica on 127.0.0.1 whose behaviour a test can change, counting requests. */
-interface Fake {
+interface Fake extends AsyncDisposable {
   url: string;
   hits: number;
   handle: Handler;
@@ -29,11 +31,6 @@ const status =
   };
 const hang: Handler = () => {};
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((close) => close()));
-});
-
 async function fake(handle: Handler = answer, host = "127.0.0.1", port = 0): Promise<Fake> {
   const state = { hits: 0, handle } as Fake;
   state.server = createServer((req, res) => {
@@ -43,18 +40,11 @@ async function fake(handle: Handler = answer, host = "127.0.0.1", port = 0): Pro
   });
   await new Promise<void>((resolve) => state.server.listen(port, host, resolve));
   state.url = `http://${host}:${(state.server.address() as AddressInfo).port}/graphql`;
-  cleanup.push(async () => {
+  state[Symbol.asyncDispose] = async () => {
     state.server.closeAllConnections();
     await new Promise((resolve) => state.server.close(resolve));
-  });
+  };
   return state;
-}
-
-/** A URL nothing listens on. */
-async function deadUrl(): Promise<string> {
-  const server = await fake();
-  await new Promise((resolve) => server.server.close(resolve));
-  return server.url;
 }
 
 function upstream(urls: string[], section: SubgraphSection = {}, deps: UpstreamDeps = {}): Upstream {
@@ -62,23 +52,18 @@ function upstream(urls: string[], section: SubgraphSection = {}, deps: UpstreamD
     { healthCheck: { intervalMs: 0 }, retry: { initialDelayMs: 1, maxDelayMs: 5 } },
     { urls, ...section },
   );
-  const created = new Upstream("products", settings, urls[0] ?? "", logger, deps);
-  cleanup.push(() => created.close());
-  return created;
+  return new Upstream("products", settings, urls[0] ?? "", logger, deps);
 }
 
-/** Sends one request through the upstream's fetcher as the gateway's data source would. */
+/** Sends one request through the upstream, as the router's gateway adapter does: queries may be retried, mutations not. */
 async function send(target: Upstream, mutation = false): Promise<{ status: number } | SubgraphFetchError> {
   try {
-    const response = await requestKind.run({ mutation }, () =>
-      target.fetch("http://ignored/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: mutation ? "mutation { m }" : "{ __typename }" }),
-      }),
-    );
-    await response.text();
-    return { status: response.status };
+    const reply = await target.send({
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: mutation ? "mutation { m }" : "{ __typename }" }),
+      retryable: !mutation,
+    });
+    return { status: reply.status };
   } catch (error) {
     if (error instanceof SubgraphFetchError) return error;
     throw error;
@@ -90,11 +75,11 @@ const codeOf = (result: { status: number } | SubgraphFetchError) =>
 
 describe("retries", () => {
   it("retries a query on 503 and succeeds once the subgraph answers", async () => {
-    const replica = await fake(status(503));
+    await using replica = await fake(status(503));
     setTimeout(() => {
       replica.handle = answer;
     }, 0);
-    const target = upstream([replica.url], { retry: { maxAttempts: 5 } });
+    await using target = upstream([replica.url], { retry: { maxAttempts: 5 } });
     let result = await send(target);
     // The first try may already succeed if the timer ran first; either way no error reaches the caller.
     for (let i = 0; i < 3 && codeOf(result) !== 200; i++) result = await send(target);
@@ -104,8 +89,9 @@ describe("retries", () => {
   it.each([502, 503, 504, 429])(
     "retries a query on %i up to maxAttempts, then reports the last reply",
     async (code) => {
-      const replica = await fake(status(code));
-      const result = await send(upstream([replica.url], { retry: { maxAttempts: 3 } }));
+      await using replica = await fake(status(code));
+      await using target = upstream([replica.url], { retry: { maxAttempts: 3 } });
+      const result = await send(target);
       expect(codeOf(result)).toBe(code);
       expect(replica.hits).toBe(3);
     },
@@ -113,26 +99,28 @@ describe("retries", () => {
 
   it("does not retry a query on 500 or 400", async () => {
     for (const code of [500, 400]) {
-      const replica = await fake(status(code));
-      expect(codeOf(await send(upstream([replica.url])))).toBe(code);
+      await using replica = await fake(status(code));
+      await using target = upstream([replica.url]);
+      expect(codeOf(await send(target))).toBe(code);
       expect(replica.hits).toBe(1);
     }
   });
 
   it("never retries a mutation, whatever the failure", async () => {
-    const replica = await fake(status(503));
-    expect(codeOf(await send(upstream([replica.url], { retry: { maxAttempts: 5 } }), true))).toBe(503);
+    await using replica = await fake(status(503));
+    await using once = upstream([replica.url], { retry: { maxAttempts: 5 } });
+    expect(codeOf(await send(once, true))).toBe(503);
     expect(replica.hits).toBe(1);
 
-    const refused = upstream([await deadUrl(), replica.url], { retry: { maxAttempts: 5 } });
+    await using refused = upstream([await deadUrl(), replica.url], { retry: { maxAttempts: 5 } });
     const results = [await send(refused, true), await send(refused, true)];
     // Round robin: one of the two mutations went to the dead replica and failed, without a retry.
-    expect(results.map(codeOf)).toContain(SubgraphErrorCode.Unavailable);
+    expect(results.map(codeOf)).toContain(ErrorCode.SUBGRAPH_UNAVAILABLE);
   });
 
   it("retries a query on connection refused, on another replica, so the caller sees no error", async () => {
-    const live = await fake();
-    const target = upstream([await deadUrl(), live.url]);
+    await using live = await fake();
+    await using target = upstream([await deadUrl(), live.url]);
     const results = await Promise.all(Array.from({ length: 6 }, () => send(target)));
     expect(results.map(codeOf)).toEqual(Array(6).fill(200));
     expect(live.hits).toBe(6);
@@ -143,14 +131,14 @@ describe("retries", () => {
     const sleep = async (ms: number) => {
       slept.push(ms);
     };
-    const limited = await fake(status(429, { "retry-after": "1" }));
-    const target = upstream([limited.url], { retry: { maxAttempts: 2, maxRetryAfterMs: 2000 } }, { sleep });
+    await using limited = await fake(status(429, { "retry-after": "1" }));
+    await using target = upstream([limited.url], { retry: { maxAttempts: 2, maxRetryAfterMs: 2000 } }, { sleep });
     expect(codeOf(await send(target))).toBe(429);
     expect(limited.hits).toBe(2);
     expect(slept).toEqual([1000]);
 
-    const tooLong = await fake(status(429, { "retry-after": "30" }));
-    const impatient = upstream([tooLong.url], { retry: { maxAttempts: 3, maxRetryAfterMs: 2000 } }, { sleep });
+    await using tooLong = await fake(status(429, { "retry-after": "30" }));
+    await using impatient = upstream([tooLong.url], { retry: { maxAttempts: 3, maxRetryAfterMs: 2000 } }, { sleep });
     expect(codeOf(await send(impatient))).toBe(429);
     expect(tooLong.hits).toBe(1);
   });
@@ -158,18 +146,19 @@ describe("retries", () => {
 
 describe("timeouts", () => {
   it("gives up on a hung subgraph at timeoutMs with SUBGRAPH_TIMEOUT, promptly", async () => {
-    const hung = await fake(hang);
+    await using hung = await fake(hang);
     const started = Date.now();
-    const result = await send(upstream([hung.url], { timeoutMs: 200 }));
-    expect(codeOf(result)).toBe(SubgraphErrorCode.Timeout);
+    await using target = upstream([hung.url], { timeoutMs: 200 });
+    const result = await send(target);
+    expect(codeOf(result)).toBe(ErrorCode.SUBGRAPH_TIMEOUT);
     expect((result as Error).message).toBe('Subgraph "products" did not answer within 200 ms.');
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("with perAttemptTimeoutMs, abandons a hung replica and retries the query on another", async () => {
-    const hung = await fake(hang);
-    const live = await fake();
-    const target = upstream([hung.url, live.url], {
+    await using hung = await fake(hang);
+    await using live = await fake();
+    await using target = upstream([hung.url, live.url], {
       timeoutMs: 5000,
       retry: { perAttemptTimeoutMs: 100 },
       circuitBreaker: { enabled: false },
@@ -182,8 +171,8 @@ describe("timeouts", () => {
 
 describe("circuit breaker", () => {
   it("opens after repeated failures, then fails fast without calling, then half-opens and closes on recovery", async () => {
-    const replica = await fake(status(503));
-    const target = upstream([replica.url], {
+    await using replica = await fake(status(503));
+    await using target = upstream([replica.url], {
       retry: { maxAttempts: 1 },
       circuitBreaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300 },
     });
@@ -192,7 +181,7 @@ describe("circuit breaker", () => {
 
     const hitsWhenOpened = replica.hits;
     const results = [await send(target), await send(target), await send(target)];
-    expect(results.map(codeOf)).toEqual(Array(3).fill(SubgraphErrorCode.CircuitOpen));
+    expect(results.map(codeOf)).toEqual(Array(3).fill(ErrorCode.CIRCUIT_OPEN));
     expect(replica.hits).toBe(hitsWhenOpened); // fail fast: the subgraph was not called
 
     replica.handle = answer;
@@ -204,9 +193,9 @@ describe("circuit breaker", () => {
   });
 
   it("keeps one breaker per replica: an open one is routed around", async () => {
-    const broken = await fake(status(503));
-    const live = await fake();
-    const target = upstream([broken.url, live.url], {
+    await using broken = await fake(status(503));
+    await using live = await fake();
+    await using target = upstream([broken.url, live.url], {
       circuitBreaker: { volumeThreshold: 2, resetTimeoutMs: 60_000 },
     });
     for (let i = 0; i < 10; i++) expect(codeOf(await send(target))).toBe(200);
@@ -221,30 +210,32 @@ describe("circuit breaker", () => {
 
 describe("load balancing", () => {
   it("spreads requests across healthy replicas", async () => {
-    const replicas = [await fake(), await fake(), await fake()];
-    const target = upstream(replicas.map((replica) => replica.url));
+    await using a = await fake();
+    await using b = await fake();
+    await using c = await fake();
+    const replicas = [a, b, c];
+    await using target = upstream(replicas.map((replica) => replica.url));
     for (let i = 0; i < 30; i++) expect(codeOf(await send(target))).toBe(200);
     expect(replicas.map((replica) => replica.hits)).toEqual([10, 10, 10]);
   });
 
   it("reuses keep-alive connections instead of opening one per request", async () => {
-    const replica = await fake();
+    await using replica = await fake();
     let connections = 0;
     replica.server.on("connection", () => connections++);
-    const target = upstream([replica.url]);
+    await using target = upstream([replica.url]);
     for (let i = 0; i < 20; i++) expect(codeOf(await send(target))).toBe(200);
     expect(connections).toBeLessThanOrEqual(2); // one, or two when a reply and the next request cross
   });
 
   it("prefers replicas whose health check passes, and reports reachability", async () => {
-    const live = await fake();
+    await using live = await fake();
     const dead = await deadUrl();
     const settings = resolveSubgraphSettings(undefined, {
       urls: [dead, live.url],
       healthCheck: { intervalMs: 50, timeoutMs: 500 },
     });
-    const target = new Upstream("products", settings, dead, logger);
-    cleanup.push(() => target.close());
+    await using target = new Upstream("products", settings, dead, logger);
     await expect.poll(() => target.status().replicas.map((replica) => replica.reachable)).toEqual([false, true]);
     expect(target.status().status).toBe("degraded");
     const before = live.hits;
@@ -256,9 +247,9 @@ describe("load balancing", () => {
 
 describe("DNS discovery", () => {
   it("makes one replica per address of the host name, sending the original Host header", async () => {
-    const first = await fake();
+    await using first = await fake();
     const port = Number(new URL(first.url).port);
-    const second = await fake(answer, "127.0.0.2", port).catch(() => undefined);
+    await using second = await fake(answer, "127.0.0.2", port).catch(() => undefined);
     const addresses = second ? ["127.0.0.1", "127.0.0.2"] : ["127.0.0.1"];
     const hosts: string[] = [];
     for (const replica of [first, second]) {
@@ -269,7 +260,7 @@ describe("DNS discovery", () => {
       };
     }
     const lookup = async () => addresses.map((address) => ({ address, family: 4 }));
-    const target = upstream([`http://products.internal:${port}/graphql`], { discovery: "dns" }, { lookup });
+    await using target = upstream([`http://products.internal:${port}/graphql`], { discovery: "dns" }, { lookup });
     for (let i = 0; i < 4; i++) expect(codeOf(await send(target))).toBe(200);
     expect(target.status().replicas.map((replica) => replica.url)).toEqual(
       addresses.map((address) => `http://${address}:${port}/graphql`),
@@ -282,9 +273,9 @@ describe("DNS discovery", () => {
     const lookup = async () => {
       throw new Error("getaddrinfo ENOTFOUND products.internal");
     };
-    const target = upstream(["http://products.internal:4002/graphql"], { discovery: "dns" }, { lookup });
+    await using target = upstream(["http://products.internal:4002/graphql"], { discovery: "dns" }, { lookup });
     const result = await send(target);
-    expect(codeOf(result)).toBe(SubgraphErrorCode.Unavailable);
+    expect(codeOf(result)).toBe(ErrorCode.SUBGRAPH_UNAVAILABLE);
     expect((result as Error).message).toMatch(/no replica address is known \(getaddrinfo ENOTFOUND/);
   });
 });

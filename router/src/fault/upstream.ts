@@ -1,6 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import { STATUS_CODES } from "node:http";
-import type { RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { Logger } from "@supergraph/service-kit";
 import { type LookupAll, resolveTargets, systemLookup } from "./discovery.js";
 import { circuitOpen, type SubgraphFetchError, timedOut, unavailable } from "./errors.js";
@@ -16,11 +13,14 @@ import {
 import { backoffDelay, sleep as defaultSleep, parseRetryAfter, RETRYABLE_STATUSES } from "./retry.js";
 import type { SubgraphSettings } from "./settings.js";
 
-type Fetcher = RemoteGraphQLDataSource["fetcher"];
-type FetcherResponse = Awaited<ReturnType<Fetcher>>;
-
-/** What the data source knows about the request it is sending; the fetcher reads it. */
-export const requestKind = new AsyncLocalStorage<{ mutation: boolean }>();
+/** One request to a subgraph, as the router's gateway adapter hands it over. */
+export interface SubgraphRequest {
+  /** Sent as they are (the body is JSON). */
+  headers: Record<string, string>;
+  body: string;
+  /** Whether it may be sent more than once: true for queries, never for mutations. */
+  retryable: boolean;
+}
 
 /** Overridable in tests. */
 export interface UpstreamDeps {
@@ -38,27 +38,14 @@ export interface SubgraphStatus {
 
 const usable = (replica: Replica) => replica.reachable !== false && replica.circuit !== "open";
 
-function toResponse(reply: Reply): FetcherResponse {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(reply.headers)) {
-    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
-  }
-  const empty = [101, 204, 205, 304].includes(reply.status);
-  return new Response(empty ? null : reply.body, {
-    status: reply.status,
-    statusText: STATUS_CODES[reply.status] ?? "",
-    headers,
-  });
-}
-
 /**
- * One subgraph as the router sees it: its replicas, and the `fetcher` its data source sends
- * through. The fetcher load-balances (round robin over the replicas whose circuit lets calls
- * through, preferring those not known to be down), retries queries (never mutations) on
- * connection failures and 429/502/503/504 with jittered backoff and `Retry-After`, and bounds
- * the whole fetch by `timeoutMs`.
+ * One subgraph as the router sees it: its replicas, and `send`, the one call that takes a request
+ * to it. `send` load-balances (round robin over the replicas whose circuit lets calls through,
+ * preferring those not known to be down), retries what the request says may be retried on
+ * connection failures and 429/502/503/504 with jittered backoff and `Retry-After`, and bounds the
+ * whole call by `timeoutMs`. It knows nothing of GraphQL gateways: the router's adapter does.
  */
-export class Upstream {
+export class Upstream implements AsyncDisposable {
   private replicas: Replica[] = [];
   private next = 0;
   private urls: readonly string[];
@@ -152,15 +139,15 @@ export class Upstream {
     return choices[this.next % choices.length];
   }
 
-  /** The fetcher given to this subgraph's RemoteGraphQLDataSource; the URL it is called with is ignored. */
-  readonly fetch: Fetcher = async (_url, init = {}) => {
+  /**
+   * Sends one request: resolves with the reply (2xx, or the last failing HTTP reply once retries
+   * are spent or not allowed), or rejects with a SubgraphFetchError carrying a stable code
+   * (SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT, CIRCUIT_OPEN) when no reply could be had.
+   */
+  async send({ headers, body, retryable }: SubgraphRequest): Promise<Reply> {
     const { timeoutMs, retry } = this.settings;
     const deadline = Date.now() + timeoutMs;
-    // Unknown kind (no context) is treated like a mutation: never retried.
-    const retryable = requestKind.getStore()?.mutation === false;
     const maxAttempts = retryable ? retry.maxAttempts : 1;
-    const headers = { ...init.headers };
-    const body = typeof init.body === "string" ? init.body : (init.body?.toString("utf8") ?? "");
 
     if (this.replicas.length === 0) await this.waitForDiscovery(deadline);
     const tried = new Set<Replica>();
@@ -212,11 +199,11 @@ export class Upstream {
         continue;
       }
       clearTimeout(timer);
-      return toResponse(reply);
+      return reply;
     }
-    // Out of tries: the last HTTP reply goes back to the data source (which reports its status),
-    // else the last failure; nothing tried at all means every circuit is open.
-    if (lastReply) return toResponse(lastReply);
+    // Out of tries: the last HTTP reply goes back (the caller reports its status), else the last
+    // failure; nothing tried at all means every circuit is open.
+    if (lastReply) return lastReply;
     if (failure) throw failure;
     if (this.replicas.length === 0) {
       throw unavailable(
@@ -225,7 +212,7 @@ export class Upstream {
       );
     }
     throw circuitOpen(this.name);
-  };
+  }
 
   status(): SubgraphStatus {
     const replicas = this.replicas.map((replica) => replica.status());
@@ -236,9 +223,14 @@ export class Upstream {
     };
   }
 
+  /** Stops its probes and DNS refreshes, and closes every replica's pool. Also `await using`. */
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
     await Promise.all(this.replicas.map((replica) => replica.close()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

@@ -1,10 +1,8 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
-import type { ServiceOptions } from "@supergraph/service-kit";
+import type { Route } from "@supergraph/service-kit";
 import type { UpstreamRegistry } from "../fault/registry.js";
 import type { SubgraphStatus } from "../fault/upstream.js";
-import type { SupergraphState } from "./supergraphWatcher.js";
-
-type App = Parameters<NonNullable<ServiceOptions<BaseContext>["configureApp"]>>[0];
+import type { SupergraphState } from "../watchSupergraph.js";
 
 export interface ReadinessOptions {
   registry: UpstreamRegistry;
@@ -32,7 +30,7 @@ export interface ReadinessReport {
  */
 export function readiness({ registry, supergraph }: ReadinessOptions): {
   plugin: ApolloServerPlugin<BaseContext>;
-  route: (app: App) => void;
+  route: Route;
 } {
   let stopping = false;
   const report = (): ReadinessReport => {
@@ -59,11 +57,12 @@ export function readiness({ registry, supergraph }: ReadinessOptions): {
         };
       },
     },
-    route: (app) => {
-      app.get("/ready", (_req, res) => {
+    route: {
+      path: "/ready",
+      handle: () => {
         const body = report();
-        res.status(body.status === "ready" ? 200 : 503).json(body);
-      });
+        return { status: body.status === "ready" ? 200 : 503, json: body };
+      },
     },
   };
 }

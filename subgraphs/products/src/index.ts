@@ -1,9 +1,4 @@
-import { startSubgraph } from "@supergraph/service-kit";
-import { readConfig } from "./config.js";
-import { createServer } from "./server.js";
-import { migrations } from "./store/migrations.js";
+import { runSubgraph } from "@supergraph/subgraph-kit";
+import { products } from "./server.js";
 
-startSubgraph({ name: "products", config: readConfig(), migrations, createServer }).catch((error: unknown) => {
-  console.error("products failed to start:", error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runSubgraph(products);

@@ -1,3 +1,4 @@
+import { ErrorCode } from "@supergraph/error-codes";
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
 
 /** Decimal with at most two fraction digits, optionally negative (range is checked by validation). */
@@ -6,7 +7,7 @@ const DECIMAL = /^(-?)(\d{1,15})(?:\.(\d{1,2}))?$/;
 function invalid(value: unknown): GraphQLError {
   return new GraphQLError(
     `Money must be a decimal with at most two decimals, such as "19.99"; got ${JSON.stringify(value)}.`,
-    { extensions: { code: "BAD_USER_INPUT" } },
+    { extensions: { code: ErrorCode.BAD_USER_INPUT } },
   );
 }
 

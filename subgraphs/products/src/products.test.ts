@@ -1,46 +1,11 @@
-import { createLogger, migrateToLatest, openSqlite, type PageRequest, type Service } from "@supergraph/service-kit";
-import { errorCodes, executeOperation } from "@supergraph/service-kit/testing";
-import type { Kysely } from "kysely";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Context, createContext } from "./context.js";
+import { ErrorCode } from "@supergraph/error-codes";
+import { expectError, expectRefused, startTestSubgraph } from "@supergraph/subgraph-kit/testing";
+import { describe, expect, it } from "vitest";
 import { formatMoney, parseMoney } from "./money.js";
-import { createServer } from "./server.js";
-import { migrations } from "./store/migrations.js";
-import { type Product, type ProductPage, ProductStore } from "./store/productStore.js";
-import type { ProductsDatabase } from "./store/schema.js";
+import { products } from "./server.js";
 
-/** Counts store lookups, to prove entity resolution is batched. */
-class CountingStore extends ProductStore {
-  findByIdsCalls: number[][] = [];
-  pagesByCreatorsCalls: number[][] = [];
-  override findByIds(ids: readonly number[]): Promise<(Product | null)[]> {
-    this.findByIdsCalls.push([...ids]);
-    return super.findByIds(ids);
-  }
-  override pagesByCreators(ids: readonly number[], page: PageRequest): Promise<ProductPage[]> {
-    this.pagesByCreatorsCalls.push([...ids]);
-    return super.pagesByCreators(ids, page);
-  }
-}
-
-let db: Kysely<ProductsDatabase>;
-let store: CountingStore;
-let service: Service<Context>;
-
-const run = (query: string, variables?: Record<string, unknown>) =>
-  executeOperation(service, createContext(store), query, variables);
-
-beforeEach(async () => {
-  const logger = createLogger({ service: "products-test", level: "silent" });
-  db = openSqlite<ProductsDatabase>({ filename: ":memory:" });
-  await migrateToLatest(db, migrations, logger);
-  store = new CountingStore(db);
-  service = await createServer({ db, logger, store });
-});
-
-afterEach(async () => {
-  await service.close();
-});
+/** The products subgraph over a fresh in-memory database: Product A (101, by user 1) and B (102, by user 2). */
+const start = () => startTestSubgraph(products);
 
 describe("Money", () => {
   it.each([
@@ -70,7 +35,8 @@ describe("Money", () => {
 
 describe("products queries", () => {
   it("lists the seed products with exact prices and creator references", async () => {
-    const result = await run(
+    await using subgraph = await start();
+    const result = await subgraph.run(
       "{ products { nodes { id name price description createdBy { id } } pageInfo { hasNextPage } } }",
     );
     expect(result.errors).toBeUndefined();
@@ -85,66 +51,73 @@ describe("products queries", () => {
     });
   });
 
-  it("returns one product by id, and null for an unknown id", async () => {
-    const result = await run('{ a: product(id: "101") { name createdAt } b: product(id: "7") { name } }');
-    expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ a: { name: "Product A", createdAt: "2026-01-03T09:00:00.000Z" }, b: null });
-  });
-
   it.each([
     ['{ product(id: "abc") { name } }', "id"],
     ["{ products(first: 1000) { nodes { id } } }", "first"],
     ['{ products(after: "zzz") { nodes { id } } }', "after"],
   ])("rejects bad arguments with BAD_USER_INPUT: %s", async (query, field) => {
-    const result = await run(query);
-    expect(errorCodes(result)).toEqual(["BAD_USER_INPUT"]);
-    expect(result.errors?.[0]?.extensions?.field).toBe(field);
+    await using subgraph = await start();
+    expectError(await subgraph.run(query), ErrorCode.BAD_USER_INPUT, field);
+  });
+
+  it("returns one product by id, and null for an unknown id", async () => {
+    await using subgraph = await start();
+    const result = await subgraph.run('{ a: product(id: "101") { name createdAt } b: product(id: "7") { name } }');
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ a: { name: "Product A", createdAt: "2026-01-03T09:00:00.000Z" }, b: null });
   });
 });
 
 describe("products mutations", () => {
   it("creates, updates and deletes a product", async () => {
-    const created = await run(
+    await using subgraph = await start();
+    const created = await subgraph.run(
       'mutation { createProduct(input: { name: " Lamp ", price: "12.50", createdById: "2" }) { id name price description createdBy { id } } }',
     );
     expect(created.errors).toBeUndefined();
     expect(created.data).toEqual({
       createProduct: { id: "103", name: "Lamp", price: "12.50", description: null, createdBy: { id: "2" } },
     });
-    const updated = await run(
+    const updated = await subgraph.run(
       'mutation { updateProduct(id: "103", input: { price: 13, description: "Bright" }) { name price description } }',
     );
     expect(updated.data).toEqual({ updateProduct: { name: "Lamp", price: "13.00", description: "Bright" } });
-    const deleted = await run('mutation { deleteProduct(id: "103") { id } }');
+    const deleted = await subgraph.run('mutation { deleteProduct(id: "103") { id } }');
     expect(deleted.data).toEqual({ deleteProduct: { id: "103" } });
-    expect((await run('{ product(id: "103") { id } }')).data).toEqual({ product: null });
+    expect((await subgraph.run('{ product(id: "103") { id } }')).data).toEqual({ product: null });
   });
 
   it.each([
-    ['createProduct(input: { name: "", price: "1", createdById: "1" })', "BAD_USER_INPUT", "input.name"],
-    ['createProduct(input: { name: "X", price: "-0.01", createdById: "1" })', "BAD_USER_INPUT", "input.price"],
-    ['createProduct(input: { name: "X", price: "1", createdById: "one" })', "BAD_USER_INPUT", "input.createdById"],
+    ['createProduct(input: { name: "", price: "1", createdById: "1" })', ErrorCode.BAD_USER_INPUT, "input.name"],
+    ['createProduct(input: { name: "X", price: "-0.01", createdById: "1" })', ErrorCode.BAD_USER_INPUT, "input.price"],
+    [
+      'createProduct(input: { name: "X", price: "1", createdById: "one" })',
+      ErrorCode.BAD_USER_INPUT,
+      "input.createdById",
+    ],
     [
       `createProduct(input: { name: "X", price: "1", createdById: "1", description: "${"d".repeat(2001)}" })`,
-      "BAD_USER_INPUT",
+      ErrorCode.BAD_USER_INPUT,
       "input.description",
     ],
-    ['updateProduct(id: "101", input: { price: "-5" })', "BAD_USER_INPUT", "input.price"],
-    ['updateProduct(id: "999", input: { name: "X" })', "NOT_FOUND", undefined],
-    ['deleteProduct(id: "999")', "NOT_FOUND", undefined],
-  ])("rejects %s with %s", async (mutation, code, field) => {
-    const before = await run("{ products { nodes { id name price description } } }");
-    const result = await run(`mutation { ${mutation} { id } }`);
-    expect(errorCodes(result)).toEqual([code]);
-    expect(result.errors?.[0]?.extensions?.field).toBe(field);
-    expect(await run("{ products { nodes { id name price description } } }")).toEqual(before);
+    ['updateProduct(id: "101", input: { price: "-5" })', ErrorCode.BAD_USER_INPUT, "input.price"],
+    ['updateProduct(id: "999", input: { name: "X" })', ErrorCode.NOT_FOUND, undefined],
+    ['deleteProduct(id: "999")', ErrorCode.NOT_FOUND, undefined],
+  ])("rejects %s with %s and changes nothing", async (mutation, code, field) => {
+    await using subgraph = await start();
+    const unchanged = "{ products { nodes { id name price description } } }";
+    await expectRefused(subgraph, `mutation { ${mutation} { id } }`, { code, field, unchanged });
   });
 
   it("rejects a price with three decimals before it reaches a resolver", async () => {
-    const result = await run('mutation ($p: Money!) { updateProduct(id: "101", input: { price: $p }) { id } }', {
-      p: "1.999",
-    });
-    expect(errorCodes(result)).toEqual(["BAD_USER_INPUT"]);
+    await using subgraph = await start();
+    const result = await subgraph.run(
+      'mutation ($p: Money!) { updateProduct(id: "101", input: { price: $p }) { id } }',
+      {
+        p: "1.999",
+      },
+    );
+    expectError(result, ErrorCode.BAD_USER_INPUT);
     expect(result.errors?.[0]?.message).toContain("at most two decimals");
   });
 });
@@ -153,7 +126,8 @@ describe("Product entity (@key id)", () => {
   const query = "query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id name price } } }";
 
   it("resolves representations in order, with null for unknown or malformed ids", async () => {
-    const result = await run(query, {
+    await using subgraph = await start();
+    const result = await subgraph.run(query, {
       r: [
         { __typename: "Product", id: "102" },
         { __typename: "Product", id: "1" },
@@ -173,11 +147,13 @@ describe("Product entity (@key id)", () => {
   });
 
   it("resolves a batch of many representations with one store lookup", async () => {
+    await using subgraph = await start();
     const r = Array.from({ length: 300 }, (_, i) => ({ __typename: "Product", id: String(101 + (i % 3)) }));
-    const result = await run(query, { r });
+    const lookups = subgraph.record("findByIds");
+    const result = await subgraph.run(query, { r });
     expect(result.errors).toBeUndefined();
     expect((result.data as { _entities: unknown[] })._entities).toHaveLength(300);
-    expect(store.findByIdsCalls).toEqual([[101, 102, 103]]);
+    expect(lookups).toEqual([[[101, 102, 103]]]);
   });
 });
 
@@ -186,7 +162,8 @@ describe("User entity (@key id): products contributed to users", () => {
     "query ($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on User { id products(first: $first) { nodes { name } pageInfo { hasNextPage } } } } }";
 
   it("returns each user's products, and an empty page for users without any", async () => {
-    const result = await run(query, {
+    await using subgraph = await start();
+    const result = await subgraph.run(query, {
       r: [
         { __typename: "User", id: "2" },
         { __typename: "User", id: "1" },
@@ -204,12 +181,13 @@ describe("User entity (@key id): products contributed to users", () => {
   });
 
   it("pages each user's products and loads all users' pages with one store call", async () => {
+    await using subgraph = await start();
     for (let i = 0; i < 5; i++) {
-      await run(`mutation { createProduct(input: { name: "A${i}", price: "1", createdById: "1" }) { id } }`);
+      await subgraph.run(`mutation { createProduct(input: { name: "A${i}", price: "1", createdById: "1" }) { id } }`);
     }
-    store.pagesByCreatorsCalls = [];
+    const pageLoads = subgraph.record("pagesByCreators");
     const r = Array.from({ length: 50 }, (_, i) => ({ __typename: "User", id: String((i % 2) + 1) }));
-    const result = await run(query, { r, first: 2 });
+    const result = await subgraph.run(query, { r, first: 2 });
     expect(result.errors).toBeUndefined();
     const entities = (
       result.data as { _entities: { products: { nodes: { name: string }[]; pageInfo: { hasNextPage: boolean } } }[] }
@@ -219,19 +197,6 @@ describe("User entity (@key id): products contributed to users", () => {
       pageInfo: { hasNextPage: true },
     });
     expect(entities[1]?.products).toEqual({ nodes: [{ name: "Product B" }], pageInfo: { hasNextPage: false } });
-    expect(store.pagesByCreatorsCalls).toEqual([[1, 2]]);
-  });
-});
-
-describe("products HTTP service", () => {
-  it("answers /health with the database status", async () => {
-    const { port } = await service.listen(0, "127.0.0.1");
-    const health = await fetch(`http://127.0.0.1:${port}/health`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({
-      status: "ok",
-      service: "products",
-      checks: { database: { status: "ok" } },
-    });
+    expect(pageLoads.map(([creatorIds]) => creatorIds)).toEqual([[1, 2]]);
   });
 });

@@ -1,30 +1,18 @@
-import { readFileSync } from "node:fs";
-import { createSubgraphService, type Logger, type Service } from "@supergraph/service-kit";
-import { parse } from "graphql";
+import { defineSubgraph } from "@supergraph/subgraph-kit";
 import type { Kysely } from "kysely";
-import { type Context, createContext } from "./context.js";
+import { createContext } from "./context.js";
 import { resolvers } from "./resolvers/index.js";
+import { migrations } from "./store/migrations.js";
 import { ProductStore } from "./store/productStore.js";
 import type { ProductsDatabase } from "./store/schema.js";
 
-/** The contract: read at start, shared with composition and codegen. */
-export const typeDefs = parse(readFileSync(new URL("../schema.graphql", import.meta.url), "utf8"));
-
-export interface ServerDeps {
-  db: Kysely<ProductsDatabase>;
-  logger: Logger;
-  /** The store over `db`; tests pass one that counts calls. */
-  store?: ProductStore;
-}
-
-/** Builds the products subgraph service (not listening). `close()` destroys `db`. */
-export function createServer({ db, logger, store = new ProductStore(db) }: ServerDeps): Promise<Service<Context>> {
-  return createSubgraphService({
-    name: "products",
-    logger,
-    typeDefs,
-    resolvers,
-    db,
-    context: () => createContext(store),
-  });
-}
+/** The products subgraph: what the package exports as `./server`, for its process, its tests and the drift check. */
+export const products = defineSubgraph({
+  name: "products",
+  port: 4002,
+  schema: new URL("../schema.graphql", import.meta.url),
+  resolvers,
+  migrations,
+  createStore: (db: Kysely<ProductsDatabase>) => new ProductStore(db),
+  createContext,
+});

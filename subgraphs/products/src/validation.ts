@@ -1,4 +1,5 @@
-import { parseId, ValidationError, validateText } from "@supergraph/service-kit";
+import { ValidationError, validateInput, validatePatch, validateText } from "@supergraph/service-kit";
+import { parseId } from "@supergraph/subgraph-kit";
 import type { CreateProductInput, UpdateProductInput } from "./generated/resolvers-types.js";
 import { formatMoney } from "./money.js";
 import type { NewProduct, ProductPatch } from "./store/productStore.js";
@@ -25,19 +26,16 @@ export function validatePrice(cents: number, field = "price"): number {
   return cents;
 }
 
+/** The rule of each field of a product input; errors name it `input.<field>`. */
+const PRODUCT_FIELDS = { name: validateName, description: validateDescription, price: validatePrice };
+
 export function validateNewProduct(input: CreateProductInput): NewProduct {
-  return {
-    name: validateName(input.name, "input.name"),
-    description: validateDescription(input.description, "input.description"),
-    priceCents: validatePrice(input.price, "input.price"),
-    createdById: parseId(input.createdById, "input.createdById"),
-  };
+  const { name, description, price } = validateInput(input, PRODUCT_FIELDS);
+  return { name, description, priceCents: price, createdById: parseId(input.createdById, "input.createdById") };
 }
 
+/** Fields left out (or null) stay as they are. */
 export function validateProductPatch(input: UpdateProductInput): ProductPatch {
-  return {
-    name: input.name == null ? undefined : validateName(input.name, "input.name"),
-    description: input.description == null ? undefined : validateDescription(input.description, "input.description"),
-    priceCents: input.price == null ? undefined : validatePrice(input.price, "input.price"),
-  };
+  const { name, description, price } = validatePatch(input, PRODUCT_FIELDS);
+  return { name, description, priceCents: price };
 }

@@ -1,16 +1,7 @@
-import DataLoader from "dataloader";
-import type { User, UserStore } from "./store/userStore.js";
+import { type EntityContext, entityContext } from "@supergraph/subgraph-kit";
+import type { UserStore } from "./store/userStore.js";
 
-/** Per-request context: the store plus request-scoped DataLoaders (one cache per request). */
-export interface Context {
-  store: UserStore;
-  /** Batches every user lookup of one request (queries and `_entities`) into one store call. */
-  userById: DataLoader<number, User | null>;
-}
+/** Per-request context: the store and `byId`, the loader that batches every user lookup of the request. */
+export type Context = EntityContext<UserStore>;
 
-export function createContext(store: UserStore): Context {
-  return {
-    store,
-    userById: new DataLoader((ids) => store.findByIds(ids), { maxBatchSize: 500 }),
-  };
-}
+export const createContext = (store: UserStore): Context => entityContext(store);

@@ -1,4 +1,4 @@
-import { ValidationError, validateText } from "@supergraph/service-kit";
+import { ValidationError, validateInput, validatePatch, validateText } from "@supergraph/service-kit";
 import { z } from "zod";
 import type { CreateUserInput, UpdateUserInput } from "./generated/resolvers-types.js";
 import type { NewUser, UserPatch } from "./store/userStore.js";
@@ -26,13 +26,10 @@ export function validateEmail(value: string, field = "email"): string {
   return email;
 }
 
-export function validateNewUser(input: CreateUserInput): NewUser {
-  return { name: validateName(input.name, "input.name"), email: validateEmail(input.email, "input.email") };
-}
+/** The rule of each field of a user input; errors name it `input.<field>`. */
+const USER_FIELDS = { name: validateName, email: validateEmail };
 
-export function validateUserPatch(input: UpdateUserInput): UserPatch {
-  return {
-    name: input.name == null ? undefined : validateName(input.name, "input.name"),
-    email: input.email == null ? undefined : validateEmail(input.email, "input.email"),
-  };
-}
+export const validateNewUser = (input: CreateUserInput): NewUser => validateInput(input, USER_FIELDS);
+
+/** Fields left out (or null) stay as they are. */
+export const validateUserPatch = (input: UpdateUserInput): UserPatch => validatePatch(input, USER_FIELDS);

@@ -1,7 +1,4 @@
-import { pageInfo } from "@supergraph/service-kit";
+import { connectionResolvers } from "@supergraph/subgraph-kit";
 import type { ProductConnectionResolvers } from "../generated/resolvers-types.js";
 
-export const ProductConnection: ProductConnectionResolvers = {
-  nodes: (page) => page.nodes,
-  pageInfo: (page) => pageInfo(page),
-};
+export const ProductConnection: ProductConnectionResolvers = connectionResolvers;

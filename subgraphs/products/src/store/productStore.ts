@@ -1,4 +1,4 @@
-import { NotFoundError, type Page, type PageRequest } from "@supergraph/service-kit";
+import { EntityStore, type Page, type PageRequest } from "@supergraph/subgraph-kit";
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { ProductsDatabase, ProductsTable } from "./schema.js";
 
@@ -29,43 +29,21 @@ export type ProductPatch = Partial<Omit<NewProduct, "createdById">>;
 /** A page of products (the GraphQL `ProductConnection` mapper). */
 export type ProductPage = Page<Product>;
 
-function toProduct(row: Selectable<ProductsTable>): Product {
-  return {
-    id: String(row.id),
-    name: row.name,
-    description: row.description,
-    priceCents: Number(row.price_cents),
-    createdById: String(row.created_by),
-    createdAt: row.created_at,
-  };
-}
-
 /** The only module that touches the products database. Inputs are already validated. */
-export class ProductStore {
-  constructor(private readonly db: Kysely<ProductsDatabase>) {}
-
-  /** One query for any number of ids; the result is aligned with `ids` (null where unknown). */
-  async findByIds(ids: readonly number[]): Promise<(Product | null)[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("products")
-      .selectAll()
-      .where("id", "in", [...new Set(ids)])
-      .execute();
-    const byId = new Map(rows.map((row) => [row.id, toProduct(row)]));
-    return ids.map((id) => byId.get(id) ?? null);
+export class ProductStore extends EntityStore<ProductsDatabase, "products", Product> {
+  constructor(db: Kysely<ProductsDatabase>) {
+    super(db, "products", "Product");
   }
 
-  /** Keyset page ordered by id: stable while rows are added or removed. */
-  async list({ first, afterId }: PageRequest): Promise<ProductPage> {
-    let query = this.db
-      .selectFrom("products")
-      .selectAll()
-      .orderBy("id")
-      .limit(first + 1);
-    if (afterId !== undefined) query = query.where("id", ">", afterId);
-    const rows = await query.execute();
-    return { nodes: rows.slice(0, first).map(toProduct), hasNextPage: rows.length > first };
+  protected toModel(row: Selectable<ProductsTable>): Product {
+    return {
+      id: String(row.id),
+      name: row.name,
+      description: row.description,
+      priceCents: Number(row.price_cents),
+      createdById: String(row.created_by),
+      createdAt: row.created_at,
+    };
   }
 
   /**
@@ -95,7 +73,7 @@ export class ProductStore {
     }
     return creatorIds.map((creatorId) => {
       const list = byCreator.get(creatorId) ?? [];
-      return { nodes: list.slice(0, first).map(toProduct), hasNextPage: list.length > first };
+      return { nodes: list.slice(0, first).map((row) => this.toModel(row)), hasNextPage: list.length > first };
     });
   }
 
@@ -111,26 +89,14 @@ export class ProductStore {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toProduct(row);
+    return this.toModel(row);
   }
 
-  async update(id: number, patch: ProductPatch): Promise<Product> {
-    const values = {
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(patch.priceCents !== undefined ? { price_cents: patch.priceCents } : {}),
-    };
-    const row =
-      Object.keys(values).length === 0
-        ? await this.db.selectFrom("products").selectAll().where("id", "=", id).executeTakeFirst()
-        : await this.db.updateTable("products").set(values).where("id", "=", id).returningAll().executeTakeFirst();
-    if (!row) throw new NotFoundError("Product", String(id));
-    return toProduct(row);
-  }
-
-  async delete(id: number): Promise<Product> {
-    const row = await this.db.deleteFrom("products").where("id", "=", id).returningAll().executeTakeFirst();
-    if (!row) throw new NotFoundError("Product", String(id));
-    return toProduct(row);
+  update(id: number, patch: ProductPatch): Promise<Product> {
+    return this.updateById(id, {
+      name: patch.name,
+      description: patch.description,
+      price_cents: patch.priceCents,
+    });
   }
 }

@@ -1,9 +1,4 @@
-import { parseId, parsePage } from "@supergraph/service-kit";
 import type { QueryResolvers } from "../generated/resolvers-types.js";
+import { userFields } from "./entity.js";
 
-export const PAGE_LIMITS = { defaultSize: 20, maxSize: 100 } as const;
-
-export const Query: QueryResolvers = {
-  users: (_parent, args, { store }) => store.list(parsePage(args, PAGE_LIMITS)),
-  user: (_parent, { id }, { userById }) => userById.load(parseId(id)),
-};
+export const Query: QueryResolvers = { users: userFields.list, user: userFields.byId };

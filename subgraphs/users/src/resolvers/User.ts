@@ -1,8 +1,5 @@
-import { isValidId } from "@supergraph/service-kit";
 import type { UserResolvers } from "../generated/resolvers-types.js";
+import { userFields } from "./entity.js";
 
-export const User: UserResolvers = {
-  // Representations from the router; a malformed or unknown id resolves to null.
-  __resolveReference: (reference, { userById }) =>
-    isValidId(reference.id) ? userById.load(Number(reference.id)) : null,
-};
+// Representations from the router; a malformed or unknown id resolves to null.
+export const User: UserResolvers = { __resolveReference: userFields.reference };

@@ -1,0 +1,150 @@
+/**
+ * The kit's HTTP front (Fastify) against Express 5, on the same services, in one run: the users
+ * subgraph queried directly, and the router on a 1-fetch query and a 2-fetch join. Both routers use
+ * the same subgraph processes behind them, so only the front differs.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  freePort,
+  postGraphQL,
+  REPO_ROOT,
+  type RunningProcess,
+  routerDeployable,
+  startProcess,
+  subgraphDeployables,
+  waitForHealth,
+} from "@supergraph/testing";
+import { pinProcesses } from "./cpu.js";
+import { type Contender, formatStandings, race } from "./race.js";
+
+export interface HttpFrontRaceOptions {
+  rounds: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+}
+
+const EXPRESS_FRONT = fileURLToPath(new URL("./expressFront.ts", import.meta.url));
+/** The peer runs from its TypeScript source through tsx's loader (only the benchmark's own file is compiled so). */
+const require = createRequire(import.meta.url);
+const TSX_LOADER = pathToFileURL(require.resolve("tsx")).href;
+const USERS_PAGE = "{ users(first: 20) { nodes { id name } } }";
+const PRODUCTS_WITH_CREATORS = "{ products(first: 20) { nodes { name price createdBy { name email } } } }";
+
+interface Started {
+  name: string;
+  url: string;
+  process: RunningProcess;
+}
+
+/** Runs the race and returns its report; every process it starts is stopped before it returns. */
+export async function raceHttpFronts(options: HttpFrontRaceOptions): Promise<string> {
+  const pinning = pinProcesses();
+  const dataDir = mkdtempSync(join(tmpdir(), "bench-http-"));
+  const started: Started[] = [];
+  const entryOf = Object.fromEntries([...subgraphDeployables(), routerDeployable()].map((d) => [d.name, d.entry]));
+
+  async function start(name: string, cpu: string, args: string[], env: Record<string, string>): Promise<Started> {
+    const origin = `http://127.0.0.1:${await freePort()}`;
+    const [command, argv] = pinning.wrap(cpu, process.execPath, args);
+    const child = startProcess(command, argv, {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: new URL(origin).port, LOG_LEVEL: "error", ...env },
+    });
+    const entry: Started = { name, url: `${origin}/graphql`, process: child };
+    started.push(entry);
+    const late = await waitForHealth([`${origin}/health`], {
+      abortIf: () => (child.running ? undefined : `${name} exited:\n${child.output()}`),
+    });
+    if (late.length > 0) throw new Error(`${name} did not start:\n${child.output()}`);
+    return entry;
+  }
+  const kit = (name: string, cpu: string, deployable: string, env: Record<string, string>) =>
+    start(name, cpu, [entryOf[deployable] ?? deployable], env);
+  const peer = (name: string, cpu: string, deployable: string, env: Record<string, string>) =>
+    start(name, cpu, ["--import", TSX_LOADER, EXPRESS_FRONT, deployable], env);
+
+  try {
+    const backingUsers = await kit("users (behind the routers)", pinning.others, "users", {
+      DATABASE_FILE: join(dataDir, "users.db"),
+    });
+    const backingProducts = await kit("products (behind the routers)", pinning.others, "products", {
+      DATABASE_FILE: join(dataDir, "products.db"),
+    });
+    const routerEnv = { SUBGRAPH_USERS_URL: backingUsers.url, SUBGRAPH_PRODUCTS_URL: backingProducts.url };
+    const users = [
+      await peer("users, Express 5", pinning.measured, "users", { DATABASE_FILE: join(dataDir, "users-express.db") }),
+      await kit("users, kit (Fastify)", pinning.measured, "users", { DATABASE_FILE: join(dataDir, "users-kit.db") }),
+    ];
+    const routers = [
+      await peer("router, Express 5", pinning.measured, "router", routerEnv),
+      await kit("router, kit (Fastify)", pinning.measured, "router", routerEnv),
+    ];
+
+    // Full pages: 20 users in each users database, 20 users with a product each behind the routers.
+    for (let i = 0; i < 20; i++) {
+      const email = `bench${i}@example.com`;
+      for (const target of users) {
+        await postGraphQL(
+          target.url,
+          `mutation { createUser(input: { name: "Bench ${i}", email: "${email}" }) { id } }`,
+        );
+      }
+      const user = await postGraphQL<{ u: { id: string } }>(
+        backingUsers.url,
+        `mutation { u: createUser(input: { name: "Bench ${i}", email: "${email}" }) { id } }`,
+      );
+      await postGraphQL(
+        backingProducts.url,
+        `mutation { createProduct(input: { name: "Item ${i}", price: "${i}.99", createdById: "${user.data?.u.id}" }) { id } }`,
+      );
+    }
+
+    const scenarios = [
+      { title: "users subgraph queried directly", targets: users, query: USERS_PAGE },
+      { title: "router, 1 subgraph fetch", targets: routers, query: USERS_PAGE },
+      {
+        title: "router, 2 subgraph fetches (products + their creators)",
+        targets: routers,
+        query: PRODUCTS_WITH_CREATORS,
+      },
+    ];
+    const report = [
+      `Node ${process.version}, ${cpus().length} CPUs; ${
+        pinning.available
+          ? `servers under test on CPU ${pinning.measured}, load generator and the subgraphs behind the routers on CPU ${pinning.others}`
+          : "no CPU pinning (taskset or a second CPU missing): figures are noisier"
+      }.`,
+      `${options.rounds} alternating rounds of ${options.durationSeconds} s per front, ${options.connections} connections, ${options.warmupSeconds} s warm-up; medians. Baseline: Express 5.`,
+    ];
+    for (const { title, targets, query } of scenarios) {
+      // Both fronts must give the same, full answer before their speed means anything.
+      const answers = await Promise.all(targets.map((target) => postGraphQL(target.url, query)));
+      if (JSON.stringify(answers[0]) !== JSON.stringify(answers[1]) || answers[0]?.errors) {
+        throw new Error(`${title}: the fronts answer differently or with errors: ${JSON.stringify(answers)}`);
+      }
+      const contenders: Contender[] = targets.map(({ name, url, process: child }) => ({
+        name,
+        url,
+        pid: child.child.pid ?? 0,
+      }));
+      const standings = await race(contenders, {
+        ...options,
+        body: JSON.stringify({ query }),
+        onSample: (name, round, sample) =>
+          process.stderr.write(
+            `${title} | ${name} round ${round}: ${sample.rps.toFixed(0)} req/s, p99 ${sample.p99} ms\n`,
+          ),
+      });
+      report.push("", formatStandings(title, standings));
+    }
+    return report.join("\n");
+  } finally {
+    await Promise.all(started.map(({ process: child }) => child.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,38 @@
+export { type ChaosMode, type ChaosProxy, startChaosProxy } from "./chaosProxy.js";
+export { deadUrl, freePort } from "./freePort.js";
+export {
+  composeTinySupergraph,
+  type Graph,
+  type GraphOptions,
+  productsTypeDefs,
+  type RouterInputs,
+  silentLogger,
+  startGraph,
+  startTinySubgraph,
+  usersTypeDefs,
+} from "./graph.js";
+export { refusesConnections, requestInFlight } from "./inFlight.js";
+export { type GraphQLResponse, type PostOptions, postGraphQL } from "./postGraphQL.js";
+export {
+  type ProcessOptions,
+  type ProcessResult,
+  type RunningProcess,
+  runNode,
+  runProcess,
+  startProcess,
+} from "./processes.js";
+export { type Readiness, readiness } from "./readiness.js";
+export { FAST_ROUTER_ENV, FULL, PARTIAL, USERS_WITH_PRODUCTS } from "./scenarios.js";
+export {
+  type Deployable,
+  routerDeployable,
+  type SubgraphDeployable,
+  type System,
+  type SystemOptions,
+  startSystem,
+  subgraphDeployables,
+} from "./system.js";
+export { TemporaryProject, type TemporaryProjectOptions } from "./temporaryProject.js";
+export { type Sample, startTraffic, type Traffic, timed } from "./traffic.js";
+export { isHealthy, type WaitOptions, waitForHealth } from "./waitForHealth.js";
+export { listWorkspaces, type PackageManifest, REPO_ROOT, readManifest, type Workspace } from "./workspaces.js";

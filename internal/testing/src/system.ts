@@ -1,0 +1,186 @@
+/**
+ * The real-process harness: the repository's deployables started as `npm start` runs them (their
+ * built entry points), on free ports of 127.0.0.1, each subgraph with its own database in a
+ * temporary folder. Which services there are comes from the repository itself: every subgraph of
+ * supergraph.yaml (in the folder of its schema file, started by its package's `main`), and the router.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { freePort } from "./freePort.js";
+import { type RunningProcess, startProcess } from "./processes.js";
+import { waitForHealth } from "./waitForHealth.js";
+import { REPO_ROOT, readManifest } from "./workspaces.js";
+
+/** A deployable: its name, its workspace folder and the built file its process runs, relative to the repository root. */
+export interface Deployable {
+  name: string;
+  folder: string;
+  entry: string;
+}
+
+/** A subgraph as supergraph.yaml routes to it. */
+export interface SubgraphDeployable extends Deployable {
+  /** Its `routing_url`: where the composed supergraph sends its requests (`npm start` serves it there). */
+  routingUrl: string;
+}
+
+function entryOf(root: string, folder: string): string {
+  const { main } = readManifest(folder);
+  if (!main) throw new Error(`${relative(root, folder)}/package.json has no "main" (its process entry)`);
+  return relative(root, join(folder, main));
+}
+
+/** The subgraphs of `root`'s supergraph.yaml, in its order, each in the folder of its schema file. */
+export function subgraphDeployables(root = REPO_ROOT): SubgraphDeployable[] {
+  const config = parseYaml(readFileSync(join(root, "supergraph.yaml"), "utf8")) as {
+    subgraphs: Record<string, { routing_url: string; schema: { file: string } }>;
+  };
+  return Object.entries(config.subgraphs).map(([name, subgraph]) => {
+    const folder = dirname(resolve(root, subgraph.schema.file));
+    return { name, folder: relative(root, folder), entry: entryOf(root, folder), routingUrl: subgraph.routing_url };
+  });
+}
+
+/** The router's deployable. */
+export function routerDeployable(root = REPO_ROOT): Deployable {
+  return { name: "router", folder: "router", entry: entryOf(root, join(root, "router")) };
+}
+
+export interface SystemOptions {
+  /** More environment variables, by service name (`router`, or a subgraph's). Default: none. */
+  env?: Record<string, Record<string, string>>;
+  /**
+   * Replicas per subgraph (default 1). Extra replicas are more processes of the same subgraph on
+   * their own ports, sharing its database file; the router gets them all as a comma-separated
+   * SUBGRAPH_<NAME>_URL. They are named `products-2`, `products-3`, ...
+   */
+  replicas?: Record<string, number>;
+  /** How long a service may take to answer `/health` at start. Default: 20000 ms. */
+  startTimeoutMs?: number;
+}
+
+export interface System extends AsyncDisposable {
+  /** The router's GraphQL endpoint. */
+  routerUrl: string;
+  /** Origin of each instance by name: `router`, `users`, `products`, `products-2`, ... */
+  urls: Readonly<Record<string, string>>;
+  /** Origin of one instance; throws for a name the system does not have. */
+  url(name: string): string;
+  /** The temporary folder holding the databases. */
+  dataDir: string;
+  /** Stops one instance with SIGTERM (it drains) and waits for it to exit. */
+  stop(name: string): Promise<void>;
+  /** Kills one instance with SIGKILL (no cleanup, like a crash) and waits for it to exit. */
+  kill(name: string): Promise<void>;
+  /** Starts a stopped instance again on the same port with the same database file. */
+  start(name: string): Promise<void>;
+  /** Sends a signal: SIGSTOP makes a process hang (it accepts connections but never answers), SIGCONT resumes it. */
+  signal(name: string, signal: NodeJS.Signals): void;
+  /** Waits (at most `timeoutMs`) for an instance to exit: its exit code, or undefined if it still runs. */
+  exited(name: string, timeoutMs?: number): Promise<number | null | undefined>;
+  /** What an instance printed, for failure messages. */
+  logs(name: string): string;
+  /** Stops everything and removes the temporary data folder. Also `await using`. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts every subgraph, then the router routed to them, as real processes. Requires `npm run build`. */
+export async function startSystem({
+  env = {},
+  replicas = {},
+  startTimeoutMs = 20_000,
+}: SystemOptions = {}): Promise<System> {
+  const subgraphs = subgraphDeployables();
+  const router = routerDeployable();
+  for (const { entry } of [...subgraphs, router]) {
+    if (!existsSync(join(REPO_ROOT, entry))) throw new Error(`${entry} is missing: run \`npm run build\` first.`);
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "supergraph-system-"));
+  /** Instance name -> its deployable. */
+  const instances = new Map<string, Deployable>();
+  const instancesOf = (subgraph: string) => [...instances].filter(([, d]) => d.name === subgraph).map(([n]) => n);
+  for (const subgraph of subgraphs) {
+    instances.set(subgraph.name, subgraph);
+    for (let replica = 2; replica <= (replicas[subgraph.name] ?? 1); replica++) {
+      instances.set(`${subgraph.name}-${replica}`, subgraph);
+    }
+  }
+  instances.set("router", router);
+  const urls: Record<string, string> = {};
+  for (const name of instances.keys()) urls[name] = `http://127.0.0.1:${await freePort()}`;
+  const url = (name: string) => {
+    const origin = urls[name];
+    if (origin === undefined) throw new Error(`no instance "${name}"; there are ${Object.keys(urls).join(", ")}`);
+    return origin;
+  };
+  const envOf = (deployable: Deployable): Record<string, string> =>
+    deployable === router
+      ? Object.fromEntries(
+          subgraphs.map(({ name }) => [
+            `SUBGRAPH_${name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_URL`,
+            instancesOf(name)
+              .map((instance) => `${url(instance)}/graphql`)
+              .join(","),
+          ]),
+        )
+      : { DATABASE_FILE: join(dataDir, `${deployable.name}.db`) };
+  const running = new Map<string, RunningProcess>();
+
+  async function start(name: string): Promise<void> {
+    const deployable = instances.get(name);
+    if (!deployable) throw new Error(`no instance "${name}"`);
+    const child = startProcess(process.execPath, [deployable.entry], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOST: "127.0.0.1",
+        PORT: new URL(url(name)).port,
+        LOG_LEVEL: "warn",
+        ...envOf(deployable),
+        ...env[deployable.name],
+      },
+    });
+    running.set(name, child);
+    const health = `${url(name)}/health`;
+    const late = await waitForHealth([health], {
+      timeoutMs: startTimeoutMs,
+      abortIf: () => (child.running ? undefined : `${name} exited before it was healthy:\n${child.output()}`),
+    });
+    if (late.length > 0) throw new Error(`${health} was not healthy within ${startTimeoutMs} ms:\n${child.output()}`);
+  }
+  const instance = (name: string) => {
+    const child = running.get(name);
+    if (!child) throw new Error(`${name} was never started`);
+    return child;
+  };
+  const shutdown = async () => {
+    await Promise.all([...running.values()].map((child) => child.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const system: System = {
+    routerUrl: `${url("router")}/graphql`,
+    urls,
+    url,
+    dataDir,
+    start,
+    stop: (name) => instance(name).stop("SIGTERM"),
+    kill: (name) => instance(name).stop("SIGKILL"),
+    signal: (name, signal) => instance(name).signal(signal),
+    exited: (name, timeoutMs) => instance(name).exited(timeoutMs),
+    logs: (name) => running.get(name)?.output() ?? "",
+    shutdown,
+    [Symbol.asyncDispose]: shutdown,
+  };
+  try {
+    await Promise.all(subgraphs.map(({ name }) => start(name)));
+    // Extra replicas start once the first has created and migrated the shared database.
+    await Promise.all([...instances.keys()].filter((name) => /-\d+$/.test(name)).map(start));
+    await start("router");
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  return system;
+}

@@ -1,0 +1,47 @@
+import type { AddressInfo } from "node:net";
+import type { BaseContext } from "@apollo/server";
+import type { Logger } from "pino";
+import type { Service } from "./service.js";
+
+export interface RunOptions {
+  port: number;
+  host?: string;
+  logger: Logger;
+  /** Printed once the service listens, e.g. where to open Sandbox. */
+  onListening?: (address: AddressInfo) => void;
+}
+
+/**
+ * Listens, then shuts down gracefully on SIGTERM or SIGINT: stop accepting, drain in-flight
+ * requests, close resources, exit 0. A second signal exits at once.
+ */
+export async function runService<TContext extends BaseContext>(
+  service: Service<TContext>,
+  { port, host, logger, onListening }: RunOptions,
+): Promise<void> {
+  const address = await service.listen(port, host);
+  logger.info({ port: address.port, host: address.address }, "listening");
+  onListening?.(address);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal, exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    service.close().then(
+      () => {
+        logger.info("stopped");
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}

@@ -1,0 +1,169 @@
+import { ApolloServer, type BaseContext } from "@apollo/server";
+import { ErrorCode } from "@supergraph/error-codes";
+import { GraphQLError } from "graphql";
+import { describe, expect, it } from "vitest";
+import { NotFoundError } from "./errors.js";
+import { createLogger } from "./logger.js";
+import { createService } from "./service.js";
+
+const logger = createLogger({ service: "kit-test", level: "silent" });
+
+interface Context extends BaseContext {
+  caller: string | undefined;
+}
+
+/** A service over a small schema whose resolvers fail in each way a real one can. */
+async function start() {
+  const service = await createService<Context>({
+    name: "kit",
+    logger,
+    buildApollo: (base) =>
+      new ApolloServer<Context>({
+        typeDefs: `type Query { hello: String, caller: String, missing: String, crash: String, alien: String }
+                   type Mutation { touch: Boolean }`,
+        resolvers: {
+          Query: {
+            hello: () => "world",
+            caller: (_: unknown, __: unknown, context: Context) => context.caller,
+            missing: () => {
+              throw new NotFoundError("Thing", "7");
+            },
+            crash: () => {
+              throw new Error("select * from secrets: connection refused");
+            },
+            alien: () => {
+              throw new GraphQLError("shaped like ours", { extensions: { code: "NOT_IN_THE_CONTRACT" } });
+            },
+          },
+          Mutation: { touch: () => true },
+        },
+        ...base,
+      }),
+    context: async ({ headers }) => ({ caller: headers["x-caller"] as string | undefined }),
+    checks: [{ name: "always", check: async () => {} }],
+    routes: [
+      { path: "/report", handle: () => ({ status: 207, json: { fine: true } }) },
+      {
+        path: "/",
+        handle: ({ accepts }) =>
+          accepts(["application/json", "text/html"]) === "text/html" ? { redirect: "/graphql" } : undefined,
+      },
+    ],
+  });
+  const { port } = await service.listen(0);
+  const origin = `http://127.0.0.1:${port}`;
+  return Object.assign(service, { origin });
+}
+
+const post = (origin: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${origin}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+
+describe("the kit's HTTP service", () => {
+  it("serves GraphQL, with a context built from the request's headers", async () => {
+    await using service = await start();
+    const response = await post(service.origin, JSON.stringify({ query: "{ hello caller }" }), { "x-caller": "ada" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { hello: "world", caller: "ada" } });
+  });
+
+  it("gives domain errors their code, passes the contract's codes, and masks everything else", async () => {
+    await using service = await start();
+    const body = (await (await post(service.origin, JSON.stringify({ query: "{ missing crash alien }" }))).json()) as {
+      data: unknown;
+      errors: unknown[];
+    };
+    expect(body.data).toEqual({ missing: null, crash: null, alien: null });
+    expect(body.errors).toEqual([
+      {
+        message: 'Thing "7" does not exist.',
+        locations: expect.any(Array),
+        path: ["missing"],
+        extensions: { code: ErrorCode.NOT_FOUND, entity: "Thing", id: "7" },
+      },
+      {
+        message: "Internal server error.",
+        locations: expect.any(Array),
+        path: ["crash"],
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+      },
+      {
+        message: "Internal server error.",
+        locations: expect.any(Array),
+        path: ["alien"],
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+      },
+    ]);
+    const invalid = (await (await post(service.origin, JSON.stringify({ query: "{ nope }" }))).json()) as {
+      errors: { extensions: unknown }[];
+    };
+    expect(invalid.errors[0]?.extensions).toEqual({ code: ErrorCode.GRAPHQL_VALIDATION_FAILED });
+  });
+
+  it.each([
+    ["malformed JSON", "{not json", 400, ErrorCode.BAD_REQUEST],
+    [
+      "a body over 1 MB",
+      JSON.stringify({ query: `{ hello } #${"x".repeat(1024 * 1024)}` }),
+      413,
+      ErrorCode.PAYLOAD_TOO_LARGE,
+    ],
+    [
+      "a batch (batching is off)",
+      JSON.stringify([{ query: "{ hello }" }, { query: "{ hello }" }]),
+      400,
+      ErrorCode.BAD_REQUEST,
+    ],
+  ])("refuses %s with HTTP %i and %s, then keeps serving", async (_what, body, status, code) => {
+    await using service = await start();
+    const response = await post(service.origin, body);
+    expect(response.status).toBe(status);
+    const json = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(json.errors[0]?.extensions.code).toBe(code);
+    expect(await (await post(service.origin, JSON.stringify({ query: "{ hello }" }))).json()).toEqual({
+      data: { hello: "world" },
+    });
+  });
+
+  it("refuses mutations sent with GET or as text/plain (CSRF prevention)", async () => {
+    await using service = await start();
+    const viaGet = await fetch(`${service.origin}/graphql?query=${encodeURIComponent("mutation { touch }")}`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
+    expect(viaGet.status).toBe(405);
+    const plain = await fetch(`${service.origin}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ query: "mutation { touch }" }),
+    });
+    expect(plain.status).toBe(400);
+    expect(await plain.text()).toMatch(/Cross-Site Request Forgery/);
+  });
+
+  it("answers /health, its extra routes, and a JSON 404 elsewhere", async () => {
+    await using service = await start();
+    const health = await fetch(`${service.origin}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", service: "kit", checks: { always: { status: "ok" } } });
+    const report = await fetch(`${service.origin}/report`);
+    expect([report.status, await report.json()]).toEqual([207, { fine: true }]);
+    const browser = await fetch(`${service.origin}/`, { headers: { accept: "text/html" }, redirect: "manual" });
+    expect([browser.status, browser.headers.get("location")]).toEqual([302, "/graphql"]);
+    for (const path of ["/", "/nowhere"]) {
+      const missing = await fetch(`${service.origin}${path}`, { headers: { accept: "application/json" } });
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({
+        errors: [
+          { message: "No such route. GraphQL is served at /graphql.", extensions: { code: ErrorCode.NOT_FOUND } },
+        ],
+      });
+    }
+  });
+
+  it("closes once (closing again is a no-op) and stops listening", async () => {
+    const service = await start();
+    await service.close();
+    await service.close();
+    expect(service.httpServer.listening).toBe(false);
+    await expect(fetch(`${service.origin}/health`)).rejects.toThrow();
+  });
+});

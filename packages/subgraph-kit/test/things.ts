@@ -1,0 +1,77 @@
+/**
+ * A fixture subgraph for the kit's own tests: one entity, `Thing`, built only from the kit's parts
+ * (EntityStore, entityResolvers, connectionResolvers, defineSubgraph), the way users and products are.
+ */
+import { validateText } from "@supergraph/service-kit";
+import { type Generated, type Kysely, type Migration, type Selectable, sql } from "kysely";
+import {
+  connectionResolvers,
+  defineSubgraph,
+  type EntityContext,
+  EntityStore,
+  entityContext,
+  entityResolvers,
+} from "../src/index.js";
+
+interface ThingsDatabase {
+  things: { id: Generated<number>; label: string };
+}
+
+export interface Thing {
+  id: string;
+  label: string;
+}
+
+export class ThingStore extends EntityStore<ThingsDatabase, "things", Thing> {
+  constructor(db: Kysely<ThingsDatabase>) {
+    super(db, "things", "Thing");
+  }
+
+  protected toModel(row: Selectable<ThingsDatabase["things"]>): Thing {
+    return { id: String(row.id), label: row.label };
+  }
+
+  async create(input: { label: string }): Promise<Thing> {
+    return this.toModel(await this.db.insertInto("things").values(input).returningAll().executeTakeFirstOrThrow());
+  }
+
+  update(id: number, patch: { label?: string | undefined }): Promise<Thing> {
+    return this.updateById(id, patch);
+  }
+}
+
+const migrations: Record<string, Migration> = {
+  "0001_things": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("things")
+        .addColumn("id", "integer", (col) => col.primaryKey().autoIncrement())
+        .addColumn("label", "varchar(50)", (col) => col.notNull())
+        .execute();
+      await sql`insert into things (id, label) values (1, 'one'), (2, 'two'), (3, 'three')`.execute(db);
+    },
+  },
+};
+
+const label = (value: string) => validateText(value, "input.label", { max: 50 });
+const fields = entityResolvers({
+  validateNew: (input: { label: string }) => ({ label: label(input.label) }),
+  validatePatch: (input: { label?: string | null }) => ({
+    label: input.label == null ? undefined : label(input.label),
+  }),
+});
+
+export const things = defineSubgraph({
+  name: "things",
+  port: 4999,
+  schema: new URL("./things.graphql", import.meta.url),
+  resolvers: {
+    Query: { things: fields.list, thing: fields.byId },
+    Mutation: { createThing: fields.create, updateThing: fields.update, deleteThing: fields.delete },
+    Thing: { __resolveReference: fields.reference },
+    ThingConnection: connectionResolvers,
+  },
+  migrations,
+  createStore: (db: Kysely<ThingsDatabase>) => new ThingStore(db),
+  createContext: (store: ThingStore): EntityContext<ThingStore> => entityContext(store),
+});
