@@ -17,6 +17,19 @@ export interface GatewayOptions {
 }
 
 /**
+ * The error a failure of the gateway itself becomes: QUERY_PLANNING_FAILED when it failed before its
+ * query plan was made (no subgraph was called), QUERY_EXECUTION_FAILED after. Outside production
+ * the message says why.
+ */
+export function gatewayFailure(error: unknown, { planned, production }: { planned: boolean; production: boolean }) {
+  const [code, what] = planned
+    ? [ErrorCode.QUERY_EXECUTION_FAILED, "execute"]
+    : [ErrorCode.QUERY_PLANNING_FAILED, "plan"];
+  const reason = production ? "" : `: ${(error as Error).message}`;
+  return new GraphQLError(`The router could not ${what} this operation${reason}.`, { extensions: { code } });
+}
+
+/**
  * The router's ApolloGateway, for Apollo Server. A failure of the gateway itself, outside any one
  * subgraph (which already gets SUBGRAPH_* codes), gets a code of its own instead of a bare
  * INTERNAL_SERVER_ERROR: QUERY_PLANNING_FAILED when the operation could not be planned (no subgraph

@@ -10,6 +10,8 @@ import {
 } from "@supergraph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "./config.js";
+import { gatewayFailure } from "./createGateway.js";
+import { formatRouterError } from "./formatRouterError.js";
 import { createServer } from "./server.js";
 import { listSubgraphs, readSupergraphFile } from "./supergraph.js";
 
@@ -187,5 +189,62 @@ describe("router config", () => {
     expect(() => readSupergraphFile(new URL("../package.json", import.meta.url).pathname)).toThrow(
       /package\.json is invalid.*npm run compose/,
     );
+  });
+});
+
+describe("failures of the router itself, outside any subgraph", () => {
+  /** A fragment that doubles at each level: 2^24 selections once expanded, past the planner's limit. */
+  const fragmentBomb = () => {
+    const fragments = ["fragment F0 on User { name products { title } }"];
+    for (let i = 1; i <= 24; i++) {
+      fragments.push(
+        `fragment F${i} on User { a: products { createdBy { ...F${i - 1} } } b: products { createdBy { ...F${i - 1} } } }`,
+      );
+    }
+    return `{ user(id: "1") { ...F24 } } ${fragments.join(" ")}`;
+  };
+
+  it("an operation the planner cannot plan gets QUERY_PLANNING_FAILED (its reason outside production), not a bare INTERNAL_SERVER_ERROR", async () => {
+    await using graph = await startGraph({ createRouter: createServer });
+    expect(await query(graph.routerUrl, fragmentBomb())).toEqual({
+      errors: [
+        {
+          message: "The router could not plan this operation: Exceeded maximum recursive selections in this operation.",
+          extensions: { code: ErrorCode.QUERY_PLANNING_FAILED },
+        },
+      ],
+    });
+    expect(await query(graph.routerUrl, '{ user(id: "1") { name } }')).toEqual({ data: { user: { name: "Ada" } } });
+  });
+
+  it("in production the same failure keeps its code and says nothing of the planner's own words", async () => {
+    await using graph = await startGraph({ createRouter: (inputs) => createServer({ ...inputs, production: true }) });
+    expect((await query(graph.routerUrl, fragmentBomb())).errors).toEqual([
+      { message: "The router could not plan this operation.", extensions: { code: ErrorCode.QUERY_PLANNING_FAILED } },
+    ]);
+  });
+
+  it("a failure after planning is QUERY_EXECUTION_FAILED", () => {
+    const failure = gatewayFailure(new Error("result merge failed"), { planned: true, production: false });
+    expect([failure.message, failure.extensions.code]).toEqual([
+      "The router could not execute this operation: result merge failed.",
+      ErrorCode.QUERY_EXECUTION_FAILED,
+    ]);
+  });
+
+  it("masks a subgraph error whose code is outside the contract, still naming the subgraph", () => {
+    const format = formatRouterError((formatted) => formatted, silentLogger);
+    expect(
+      format(
+        { message: "teapot", path: ["user"], extensions: { code: "I_AM_A_TEAPOT", serviceName: "users" } },
+        undefined,
+      ),
+    ).toEqual({
+      message: "Internal server error.",
+      path: ["user"],
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, serviceName: "users" },
+    });
+    const known = { message: "no", extensions: { code: ErrorCode.NOT_FOUND, serviceName: "users" } };
+    expect(format(known, undefined)).toEqual(known);
   });
 });

@@ -119,6 +119,7 @@ export async function startSystem({
     deployable === router
       ? Object.fromEntries(
           subgraphs.map(({ name }) => [
+            // The variable the router documents for each subgraph (router/README.md, "Subgraph URLs").
             `SUBGRAPH_${name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_URL`,
             instancesOf(name)
               .map((instance) => `${url(instance)}/graphql`)

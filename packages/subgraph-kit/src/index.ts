@@ -1,6 +1,7 @@
 export { alignById } from "./alignById.js";
 export { readSubgraphConfig, type SubgraphConfig } from "./config.js";
 export { isUniqueViolation, migrateToLatest, openSqlite, pingDatabase, type SqliteOptions } from "./database.js";
+export { defineSubgraph, type ServerDeps, type Subgraph, type SubgraphDefinition } from "./defineSubgraph.js";
 export {
   type CrudStore,
   type EntityContext,
@@ -9,6 +10,7 @@ export {
 } from "./entityResolvers.js";
 export { EntityStore } from "./entityStore.js";
 export { isValidId, parseId } from "./ids.js";
+export { loadSchemaFile } from "./loadSchemaFile.js";
 export {
   connectionResolvers,
   DEFAULT_PAGE_LIMITS,
@@ -20,12 +22,4 @@ export {
   parsePage,
 } from "./pagination.js";
 export { keyedLoaders, type ReferenceLoader, referenceLoader } from "./referenceLoader.js";
-export { loadSchemaFile } from "./schemaFile.js";
-export {
-  buildSubgraphService,
-  defineSubgraph,
-  runSubgraph,
-  type ServerDeps,
-  type Subgraph,
-  type SubgraphDefinition,
-} from "./subgraph.js";
+export { buildSubgraphService, runSubgraph } from "./runSubgraph.js";

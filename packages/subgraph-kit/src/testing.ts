@@ -9,7 +9,7 @@ import { createLogger, type Service } from "@supergraph/service-kit";
 import type { FormattedExecutionResult } from "graphql";
 import type { Kysely } from "kysely";
 import { migrateToLatest, openSqlite } from "./database.js";
-import type { Subgraph } from "./subgraph.js";
+import type { Subgraph } from "./defineSubgraph.js";
 
 export interface TestSubgraph<DB, TStore, TContext extends BaseContext> extends AsyncDisposable {
   db: Kysely<DB>;

@@ -1,13 +1,11 @@
-import { fileURLToPath } from "node:url";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import { createLogger, createService, type Logger, runService, type Service } from "@supergraph/service-kit";
+import { createLogger, createService, type Logger, type Service } from "@supergraph/service-kit";
 import type { DocumentNode } from "graphql";
 import type { Kysely, Migration } from "kysely";
-import { readSubgraphConfig, type SubgraphConfig } from "./config.js";
-import { migrateToLatest, openSqlite, pingDatabase } from "./database.js";
-import { loadSchemaFile } from "./schemaFile.js";
+import { openSqlite, pingDatabase } from "./database.js";
+import { loadSchemaFile } from "./loadSchemaFile.js";
 
 /** What a subgraph declares about itself; `defineSubgraph` turns it into a server and a process. */
 export interface SubgraphDefinition<DB, TStore, TContext extends BaseContext> {
@@ -101,39 +99,4 @@ export function defineSubgraph<DB, TStore, TContext extends BaseContext>(
       return sdl;
     },
   };
-}
-
-/**
- * A subgraph as its process runs it, built (not listening) from the environment (see the kit's
- * README): its database opened and migrated, its server built over it. What `runSubgraph` listens
- * with; also what a benchmark that puts another HTTP front before the same subgraph builds.
- */
-export async function buildSubgraphService<DB, TStore, TContext extends BaseContext>(
-  subgraph: Subgraph<DB, TStore, TContext>,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ service: Service<TContext>; config: SubgraphConfig; logger: Logger }> {
-  const config = readSubgraphConfig(
-    { port: subgraph.port, databaseFile: fileURLToPath(new URL(`data/${subgraph.name}.db`, subgraph.schema)) },
-    env,
-  );
-  const logger = createLogger({ service: subgraph.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const db = openSqlite<DB>({ filename: config.DATABASE_FILE });
-  await migrateToLatest(db, subgraph.migrations, logger);
-  logger.info({ database: config.DATABASE_FILE }, "database ready");
-  return { service: await subgraph.createServer({ db, logger }), config, logger };
-}
-
-/**
- * The process entry of a subgraph: builds it from its environment, listens, and drains on SIGTERM.
- * A failed start prints why and exits 1.
- */
-export function runSubgraph<DB, TStore, TContext extends BaseContext>(subgraph: Subgraph<DB, TStore, TContext>): void {
-  const start = async () => {
-    const { service, config, logger } = await buildSubgraphService(subgraph);
-    await runService(service, { port: config.PORT, host: config.HOST, logger });
-  };
-  start().catch((error: unknown) => {
-    console.error(`${subgraph.name} failed to start:`, error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
 }
