@@ -3,10 +3,7 @@
  * (`origin/main` if it exists, else `main`), or a commit chosen with `--base <git-ref>`.
  * Files are read at that commit with `git show`, never from the working tree.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-
-const exec = promisify(execFile);
+import { runProcess } from "@supergraph/testing/processes";
 
 export type Baseline =
   | {
@@ -25,13 +22,10 @@ export type Baseline =
       explicit: boolean;
     };
 
+/** `git <args>` in `root`: its output, or undefined when it fails (not a repository, no such commit, ...). */
 async function git(root: string, args: string[]): Promise<string | undefined> {
-  try {
-    const { stdout } = await exec("git", args, { cwd: root, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch {
-    return undefined;
-  }
+  const result = await runProcess("git", args, { cwd: root }).catch(() => undefined);
+  return result?.code === 0 ? result.stdout : undefined;
 }
 
 const verify = async (root: string, ref: string) =>

@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { formatReport } from "../report.js";
 import { runChecks } from "../runChecks.js";
+import { runCommand } from "./runCommand.js";
 
 const USAGE = "Usage: npm run check -- [--base <git-ref>] [--json] [--verbose] [--root <dir>]";
 
@@ -39,12 +40,4 @@ async function main(): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error("check failed:", error);
-    process.exitCode = 1;
-  },
-);
+runCommand("check", main);

@@ -12,6 +12,7 @@ import { checkDrift } from "../checks/drift.js";
 import { composeFromConfig, formatProblem } from "../compose.js";
 import { formatCheck } from "../report.js";
 import { loadSupergraphConfig, SupergraphConfigError } from "../supergraphConfig.js";
+import { runCommand } from "./runCommand.js";
 
 const root = resolve(".");
 
@@ -42,12 +43,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error("check:generated failed:", error);
-    process.exitCode = 1;
-  },
-);
+runCommand("check:generated", main);

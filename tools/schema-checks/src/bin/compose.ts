@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { apiSchemaFileContent, composeFromConfig, formatProblem, supergraphFileContent } from "../compose.js";
 import { plural } from "../plural.js";
 import { loadSupergraphConfig, SupergraphConfigError } from "../supergraphConfig.js";
+import { runCommand } from "./runCommand.js";
 
 const DEFAULT_CONFIG = "supergraph.yaml";
 const USAGE =
@@ -65,20 +66,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (
-      error instanceof SupergraphConfigError ||
-      (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
-    ) {
-      console.error(`error ${(error as Error).message}`);
-      if (!(error instanceof SupergraphConfigError)) console.error(USAGE);
-    } else {
-      console.error("compose failed:", error);
-    }
-    process.exitCode = 1;
-  },
-);
+runCommand("compose", main, { isKnown: (error) => error instanceof SupergraphConfigError, usage: USAGE });
