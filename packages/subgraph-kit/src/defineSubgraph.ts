@@ -31,7 +31,7 @@ export interface SubgraphDefinition<DB, TStore, TContext extends BaseContext> {
 export interface ServerDeps<DB, TStore> {
   db: Kysely<DB>;
   logger: Logger;
-  /** The store over `db`. Default: the subgraph's `createStore(db)` (tests pass one that counts calls). */
+  /** The store over `db`. Default: the subgraph's `createStore(db)` (the test fixture passes the one it watches). */
   store?: TStore;
 }
 

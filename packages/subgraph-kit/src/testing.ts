@@ -34,18 +34,14 @@ type StoreMethod<TStore> = {
 }[keyof TStore] &
   string;
 
-/**
- * Starts `subgraph` over a new in-memory SQLite database with its migrations applied. `store` wraps
- * or replaces the store (e.g. one that counts calls); default: the subgraph's own.
- */
+/** Starts `subgraph` over a new in-memory SQLite database with its migrations applied (seed included). */
 export async function startTestSubgraph<DB, TStore, TContext extends BaseContext>(
   subgraph: Subgraph<DB, TStore, TContext>,
-  { store: makeStore }: { store?: (db: Kysely<DB>) => TStore } = {},
 ): Promise<TestSubgraph<DB, TStore, TContext>> {
   const logger = createLogger({ service: `${subgraph.name}-test`, level: "silent" });
   const db = openSqlite<DB>({ filename: ":memory:" });
   await migrateToLatest(db, subgraph.migrations, logger);
-  const store = (makeStore ?? subgraph.createStore)(db);
+  const store = subgraph.createStore(db);
   const service = await subgraph.createServer({ db, logger, store });
   const close = () => service.close();
   return {

@@ -1,6 +1,6 @@
 import { listWorkspaces, REPO_ROOT } from "@supergraph/testing";
 import { describe, expect, it } from "vitest";
-import { boundaryCrossings, describeCrossings, importSpecifiers } from "./boundaries.js";
+import { boundaryCrossings, describeCrossings, importSpecifiers } from "./boundaryCrossings.js";
 import { sourceFiles } from "./sourceFiles.js";
 
 const workspaces = listWorkspaces().map((workspace) => workspace.path);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { REPO_ROOT } from "@supergraph/testing";
 import { describe, expect, it } from "vitest";
-import { type Clone, sharedBlocks } from "./duplicates.js";
+import { type Clone, sharedBlocks } from "./sharedBlocks.js";
 
 const USERS = join(REPO_ROOT, "subgraphs/users");
 const PRODUCTS = join(REPO_ROOT, "subgraphs/products");

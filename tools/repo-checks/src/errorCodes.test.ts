@@ -1,7 +1,7 @@
 import { ERROR_CODES, isErrorCode } from "@supergraph/error-codes";
 import { listWorkspaces, REPO_ROOT } from "@supergraph/testing";
 import { describe, expect, it } from "vitest";
-import { codeLiterals } from "./errorCodes.js";
+import { codeLiterals } from "./codeLiterals.js";
 import { sourceFiles } from "./sourceFiles.js";
 
 /** The code the services, the router and the client are built from: every workspace but the tools and test kits. */
