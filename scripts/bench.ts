@@ -6,7 +6,8 @@
  *   npm run bench [-- --duration 5 --connections 10]
  */
 import { parseArgs } from "node:util";
-import { postGraphQL, startSystem } from "@supergraph/testing";
+import { PRODUCTS_WITH_CREATORS, seedUsersWithProducts, USERS_PAGE } from "@supergraph/benchmarks";
+import { startSystem } from "@supergraph/testing";
 import autocannon from "autocannon";
 
 const { values } = parseArgs({
@@ -26,34 +27,19 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  { name: "users subgraph directly (baseline)", target: "users", query: "{ users(first: 20) { nodes { id name } } }" },
-  { name: "router, same query (1 fetch)", target: "router", query: "{ users(first: 20) { nodes { id name } } }" },
+  { name: "users subgraph directly (baseline)", target: "users", query: USERS_PAGE },
+  { name: "router, same query (1 fetch)", target: "router", query: USERS_PAGE },
   {
     name: "router, users + their products (2 fetches)",
     target: "router",
     query: "{ users(first: 20) { nodes { id name products { nodes { name price } } } } }",
   },
-  {
-    name: "router, products + creators (2 fetches)",
-    target: "router",
-    query: "{ products(first: 20) { nodes { name price createdBy { name email } } } }",
-  },
+  { name: "router, products + creators (2 fetches)", target: "router", query: PRODUCTS_WITH_CREATORS },
 ];
 
 await using system = await startSystem({ env: { users: { LOG_LEVEL: "error" }, products: { LOG_LEVEL: "error" } } });
-// Enough data that each page is full.
-for (let i = 0; i < 20; i++) {
-  const user = await postGraphQL<{ u: { id: string } }>(
-    system.routerUrl,
-    `mutation { u: createUser(input: { name: "Bench ${i}", email: "bench${i}@example.com" }) { id } }`,
-  );
-  if (!user.data) throw new Error(`seeding failed: ${JSON.stringify(user.errors)}`);
-  const product = await postGraphQL(
-    system.routerUrl,
-    `mutation { createProduct(input: { name: "Item ${i}", price: "${i}.99", createdById: "${user.data.u.id}" }) { id } }`,
-  );
-  if (!product.data) throw new Error(`seeding failed: ${JSON.stringify(product.errors)}`);
-}
+// Enough data that each page is full: 20 users with a product each, created through the router.
+await seedUsersWithProducts(system.routerUrl, system.routerUrl, 20);
 
 const rows: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
 for (const scenario of scenarios) {

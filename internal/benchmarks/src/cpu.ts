@@ -13,8 +13,8 @@ export interface Pinning {
   measured: string;
   /** The CPU of everything else. */
   others: string;
-  /** `command args` wrapped to run on `cpu` (unchanged when pinning is not available). */
-  wrap(cpu: string, command: string, args: readonly string[]): [string, string[]];
+  /** The command line `command args`, wrapped to run on `cpu` (unchanged when pinning is not available). */
+  wrap(cpu: string, command: string, args: readonly string[]): [string, ...string[]];
 }
 
 function findTaskset(): string | undefined {
@@ -33,8 +33,7 @@ export function pinProcesses(): Pinning {
     available,
     measured: "0",
     others: "1",
-    wrap: (cpu, command, args) =>
-      available && taskset ? [taskset, ["-c", cpu, command, ...args]] : [command, [...args]],
+    wrap: (cpu, command, args) => (available && taskset ? [taskset, "-c", cpu, command, ...args] : [command, ...args]),
   };
   if (available && taskset)
     execFileSync(taskset, ["-a", "-c", "-p", pinning.others, String(process.pid)], { stdio: "ignore" });

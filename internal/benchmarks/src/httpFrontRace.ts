@@ -11,15 +11,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   freePort,
   postGraphQL,
-  REPO_ROOT,
   type RunningProcess,
   routerDeployable,
-  startProcess,
+  startService,
   subgraphDeployables,
-  waitForHealth,
 } from "@supergraph/testing";
 import { pinProcesses } from "./cpu.js";
 import { type Contender, formatStandings, race } from "./race.js";
+import { PRODUCTS_WITH_CREATORS, seedUsers, seedUsersWithProducts, USERS_PAGE } from "./workload.js";
 
 export interface HttpFrontRaceOptions {
   rounds: number;
@@ -32,8 +31,6 @@ const EXPRESS_FRONT = fileURLToPath(new URL("./expressFront.ts", import.meta.url
 /** The peer runs from its TypeScript source through tsx's loader (only the benchmark's own file is compiled so). */
 const require = createRequire(import.meta.url);
 const TSX_LOADER = pathToFileURL(require.resolve("tsx")).href;
-const USERS_PAGE = "{ users(first: 20) { nodes { id name } } }";
-const PRODUCTS_WITH_CREATORS = "{ products(first: 20) { nodes { name price createdBy { name email } } } }";
 
 interface Started {
   name: string;
@@ -50,17 +47,11 @@ export async function raceHttpFronts(options: HttpFrontRaceOptions): Promise<str
 
   async function start(name: string, cpu: string, args: string[], env: Record<string, string>): Promise<Started> {
     const origin = `http://127.0.0.1:${await freePort()}`;
-    const [command, argv] = pinning.wrap(cpu, process.execPath, args);
-    const child = startProcess(command, argv, {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: new URL(origin).port, LOG_LEVEL: "error", ...env },
+    const child = await startService(name, origin, pinning.wrap(cpu, process.execPath, args), {
+      env: { LOG_LEVEL: "error", ...env },
     });
     const entry: Started = { name, url: `${origin}/graphql`, process: child };
     started.push(entry);
-    const late = await waitForHealth([`${origin}/health`], {
-      abortIf: () => (child.running ? undefined : `${name} exited:\n${child.output()}`),
-    });
-    if (late.length > 0) throw new Error(`${name} did not start:\n${child.output()}`);
     return entry;
   }
   const kit = (name: string, cpu: string, deployable: string, env: Record<string, string>) =>
@@ -86,23 +77,8 @@ export async function raceHttpFronts(options: HttpFrontRaceOptions): Promise<str
     ];
 
     // Full pages: 20 users in each users database, 20 users with a product each behind the routers.
-    for (let i = 0; i < 20; i++) {
-      const email = `bench${i}@example.com`;
-      for (const target of users) {
-        await postGraphQL(
-          target.url,
-          `mutation { createUser(input: { name: "Bench ${i}", email: "${email}" }) { id } }`,
-        );
-      }
-      const user = await postGraphQL<{ u: { id: string } }>(
-        backingUsers.url,
-        `mutation { u: createUser(input: { name: "Bench ${i}", email: "${email}" }) { id } }`,
-      );
-      await postGraphQL(
-        backingProducts.url,
-        `mutation { createProduct(input: { name: "Item ${i}", price: "${i}.99", createdById: "${user.data?.u.id}" }) { id } }`,
-      );
-    }
+    for (const target of users) await seedUsers(target.url, 20);
+    await seedUsersWithProducts(backingUsers.url, backingProducts.url, 20);
 
     const scenarios = [
       { title: "users subgraph queried directly", targets: users, query: USERS_PAGE },

@@ -29,6 +29,7 @@ export {
   type SubgraphDeployable,
   type System,
   type SystemOptions,
+  startService,
   startSystem,
   subgraphDeployables,
 } from "./system.js";

@@ -86,6 +86,35 @@ export interface System extends AsyncDisposable {
   shutdown(): Promise<void>;
 }
 
+/**
+ * Starts a service's process (`command args`, from the repository root) listening on `origin`'s port
+ * of 127.0.0.1, and waits until its `/health` answers. A process that exits first, or is not healthy
+ * within `startTimeoutMs`, is stopped and the error carries what it printed.
+ */
+export async function startService(
+  name: string,
+  origin: string,
+  [command, ...args]: readonly [string, ...string[]],
+  { env = {}, startTimeoutMs = 20_000 }: { env?: Record<string, string>; startTimeoutMs?: number } = {},
+): Promise<RunningProcess> {
+  const child = startProcess(command, args, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: new URL(origin).port, ...env },
+  });
+  const health = `${origin}/health`;
+  try {
+    const late = await waitForHealth([health], {
+      timeoutMs: startTimeoutMs,
+      abortIf: () => (child.running ? undefined : `${name} exited before it was healthy:\n${child.output()}`),
+    });
+    if (late.length > 0) throw new Error(`${health} was not healthy within ${startTimeoutMs} ms:\n${child.output()}`);
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return child;
+}
+
 /** Starts every subgraph, then the router routed to them, as real processes. Requires `npm run build`. */
 export async function startSystem({
   env = {},
@@ -132,24 +161,11 @@ export async function startSystem({
   async function start(name: string): Promise<void> {
     const deployable = instances.get(name);
     if (!deployable) throw new Error(`no instance "${name}"`);
-    const child = startProcess(process.execPath, [deployable.entry], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOST: "127.0.0.1",
-        PORT: new URL(url(name)).port,
-        LOG_LEVEL: "warn",
-        ...envOf(deployable),
-        ...env[deployable.name],
-      },
+    const child = await startService(name, url(name), [process.execPath, deployable.entry], {
+      env: { LOG_LEVEL: "warn", ...envOf(deployable), ...env[deployable.name] },
+      startTimeoutMs,
     });
     running.set(name, child);
-    const health = `${url(name)}/health`;
-    const late = await waitForHealth([health], {
-      timeoutMs: startTimeoutMs,
-      abortIf: () => (child.running ? undefined : `${name} exited before it was healthy:\n${child.output()}`),
-    });
-    if (late.length > 0) throw new Error(`${health} was not healthy within ${startTimeoutMs} ms:\n${child.output()}`);
   }
   const instance = (name: string) => {
     const child = running.get(name);

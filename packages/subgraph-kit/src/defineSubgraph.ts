@@ -5,6 +5,7 @@ import { createLogger, createService, type Logger, type Service } from "@supergr
 import type { DocumentNode } from "graphql";
 import type { Kysely, Migration } from "kysely";
 import { openSqlite, pingDatabase } from "./database.js";
+import { executeOperation } from "./executeOperation.js";
 import { loadSchemaFile } from "./loadSchemaFile.js";
 
 /** What a subgraph declares about itself; `defineSubgraph` turns it into a server and a process. */
@@ -87,14 +88,10 @@ export function defineSubgraph<DB, TStore, TContext extends BaseContext>(
     async servedSdl() {
       const logger = createLogger({ service: name, level: "silent" });
       await using service = await createServer({ db: openSqlite<DB>({ filename: ":memory:" }), logger });
-      const response = await service.apollo.executeOperation(
-        { query: "{ _service { sdl } }" },
-        { contextValue: {} as TContext },
-      );
-      const result = response.body.kind === "single" ? response.body.singleResult : undefined;
-      const sdl = (result?.data as { _service?: { sdl?: unknown } } | null | undefined)?._service?.sdl;
+      const result = await executeOperation(service, {} as TContext, "{ _service { sdl } }");
+      const sdl = (result.data as { _service?: { sdl?: unknown } } | null | undefined)?._service?.sdl;
       if (typeof sdl !== "string") {
-        throw new Error(`{ _service { sdl } } failed: ${result?.errors?.map((e) => e.message).join("; ") ?? "no sdl"}`);
+        throw new Error(`{ _service { sdl } } failed: ${result.errors?.map((e) => e.message).join("; ") ?? "no sdl"}`);
       }
       return sdl;
     },

@@ -10,6 +10,7 @@ import type { FormattedExecutionResult } from "graphql";
 import type { Kysely } from "kysely";
 import { migrateToLatest, openSqlite } from "./database.js";
 import type { Subgraph } from "./defineSubgraph.js";
+import { executeOperation } from "./executeOperation.js";
 
 export interface TestSubgraph<DB, TStore, TContext extends BaseContext> extends AsyncDisposable {
   db: Kysely<DB>;
@@ -69,26 +70,8 @@ export async function startTestSubgraph<DB, TStore, TContext extends BaseContext
   };
 }
 
-/**
- * Runs an operation in-process against a service's ApolloServer, with the given context, and
- * returns the result as a client would read it off the wire (JSON round trip).
- */
-export async function executeOperation<TContext extends BaseContext>(
-  service: Service<TContext>,
-  contextValue: TContext,
-  query: string,
-  variables?: Record<string, unknown>,
-): Promise<FormattedExecutionResult> {
-  const response = await service.apollo.executeOperation(
-    { query, ...(variables ? { variables } : {}) },
-    { contextValue },
-  );
-  if (response.body.kind !== "single") throw new Error("expected a single result, not an incremental one");
-  return JSON.parse(JSON.stringify(response.body.singleResult)) as FormattedExecutionResult;
-}
-
 /** The `extensions.code` of each error, in order. */
-export function errorCodes(result: FormattedExecutionResult): unknown[] {
+function errorCodes(result: FormattedExecutionResult): unknown[] {
   return (result.errors ?? []).map((error) => error.extensions?.code);
 }
 
