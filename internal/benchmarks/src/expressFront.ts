@@ -6,6 +6,7 @@
  *
  *   node --import tsx internal/benchmarks/src/expressFront.ts <router|users|products>
  */
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { BaseContext } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -42,7 +43,14 @@ function serve<TContext extends BaseContext>(service: Service<TContext>, port: n
     "/graphql",
     express.json({ limit: "1mb" }),
     expressMiddleware(service.apollo, {
-      context: ({ req }) => service.context({ headers: req.headers, accepts: (types) => req.accepts(types) }),
+      context: ({ req }) =>
+        service.context({
+          headers: req.headers,
+          accepts: (types) => req.accepts(types),
+          ip: req.ip ?? "",
+          requestId: randomUUID(),
+          locals: new Map(),
+        }),
     }),
   );
   return app.listen(port, host);

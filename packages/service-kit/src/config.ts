@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 /** Raised when an environment variable is missing or invalid; the message names every bad variable. */
@@ -21,6 +22,26 @@ export function loadConfig<S extends z.ZodRawShape>(
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`));
   }
   return Object.freeze(result.data);
+}
+
+/**
+ * A secret from the environment: the variable `name`, or the file `name_FILE` names (Docker and
+ * Kubernetes secrets mount files; one trailing newline is dropped). Unset or empty: undefined.
+ * Both set, or an unreadable file, is a ConfigError naming the variable.
+ */
+export function readSecret(name: string, source: NodeJS.ProcessEnv = process.env): string | undefined {
+  const direct = source[name]?.trim() ? source[name] : undefined;
+  const file = source[`${name}_FILE`]?.trim() ? source[`${name}_FILE`] : undefined;
+  if (direct !== undefined && file !== undefined) {
+    throw new ConfigError([`${name} and ${name}_FILE: set one of them, not both`]);
+  }
+  if (file === undefined) return direct;
+  try {
+    const value = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+    return value === "" ? undefined : value;
+  } catch (error) {
+    throw new ConfigError([`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`]);
+  }
 }
 
 /** Empty strings count as unset, so `FOO=` falls back to the default. */

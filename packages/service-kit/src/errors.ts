@@ -43,6 +43,18 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The operation needs a signed-in user and the request carried none. */
+export class UnauthenticatedError extends DomainError {
+  override readonly name = "UnauthenticatedError";
+  readonly code = ErrorCode.UNAUTHENTICATED;
+}
+
+/** The signed-in user may not do this: not the owner, not an admin. */
+export class ForbiddenError extends DomainError {
+  override readonly name = "ForbiddenError";
+  readonly code = ErrorCode.FORBIDDEN;
+}
+
 /** The body of an error sent to a client: the message, where it happened, and its code. */
 function safeError(formatted: GraphQLFormattedError, message: string, extensions: Record<string, unknown>) {
   return {
