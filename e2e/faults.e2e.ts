@@ -215,7 +215,8 @@ describe("a subgraph that hangs, then flaps (SIGSTOP: it accepts connections but
 describe("graceful shutdown on SIGTERM (last: it stops every service)", () => {
   async function sigtermWithRequestInFlight(name: string, query: string) {
     const origin = system.url(name);
-    const inFlight = await requestInFlight(origin, query);
+    // A subgraph answers only requests the router signed: sign the direct call as the router would.
+    const inFlight = await requestInFlight(origin, query, { sign: name !== "router" });
     system.signal(name, "SIGTERM");
     await expect.poll(() => refusesConnections(origin), { timeout: 5000 }).toBe(true); // stopped accepting
     expect(await system.exited(name, 0)).toBeUndefined(); // but still running: draining

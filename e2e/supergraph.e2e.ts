@@ -1,4 +1,4 @@
-import { postGraphQL, type System, startSystem } from "@supergraph/testing";
+import { bearer, postGraphQL, type System, startSystem } from "@supergraph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let system: System;
@@ -19,6 +19,7 @@ describe("the supergraph through the router (three real processes)", () => {
       const response = await fetch(`${url}/health`);
       expect(response.status, name).toBe(200);
       expect(await response.json()).toMatchObject({ status: "ok", service: name });
+      expect(system.pid(name), name).toBeGreaterThan(0);
     }
   });
 
@@ -48,32 +49,36 @@ describe("the supergraph through the router (three real processes)", () => {
     });
   });
 
-  it("returns one product with its exact price and its creator's email", async () => {
-    const result = await postGraphQL(
-      system.routerUrl,
-      '{ product(id: "101") { name price createdBy { name email } } }',
-    );
-    expect(result).toEqual({
+  it("returns one product with its exact price and its creator, whose email only the creator sees", async () => {
+    const query = '{ product(id: "101") { name price createdBy { name email } } }';
+    expect(await postGraphQL(system.routerUrl, query, { headers: await bearer("1") })).toEqual({
       data: {
         product: { name: "Product A", price: "19.99", createdBy: { name: "Alice", email: "alice@example.com" } },
       },
     });
+    expect(await postGraphQL(system.routerUrl, query)).toEqual({
+      data: { product: { name: "Product A", price: "19.99", createdBy: { name: "Alice", email: null } } },
+    });
   });
 
-  it("createUser then createProduct: the new product shows under the new user, and survives restarts", async () => {
+  it("createUser (sign-up) then createProduct signed in as the new user: the product shows under them, and survives restarts", async () => {
     const user = await postGraphQL<{ createUser: { id: string } }>(
       system.routerUrl,
       "mutation ($input: CreateUserInput!) { createUser(input: $input) { id name email } }",
       { variables: { input: { name: "Carol", email: "carol@example.com" } } },
     );
     expect(user.errors).toBeUndefined();
-    const userId = user.data?.createUser.id;
+    const userId = user.data?.createUser.id ?? "";
     expect(userId).toMatch(/^\d+$/);
 
+    // No createdById: the product is created by the signed-in caller.
     const product = await postGraphQL<{ createProduct: unknown }>(
       system.routerUrl,
       "mutation ($input: CreateProductInput!) { createProduct(input: $input) { name price createdBy { id name } } }",
-      { variables: { input: { name: "Carol's Lamp", price: "42.00", description: "Bright", createdById: userId } } },
+      {
+        variables: { input: { name: "Carol's Lamp", price: "42.00", description: "Bright" } },
+        headers: await bearer(userId),
+      },
     );
     expect(product).toEqual({
       data: { createProduct: { name: "Carol's Lamp", price: "42.00", createdBy: { id: userId, name: "Carol" } } },
@@ -91,31 +96,48 @@ describe("the supergraph through the router (three real processes)", () => {
     expect(await postGraphQL(system.routerUrl, query, { variables: { id: userId } })).toEqual(expected);
   });
 
+  /** Who sends each bad input: anonymous, user 1 (Alice), or an admin (so NOT_FOUND, not FORBIDDEN, is what is left). */
+  const as = { anonymous: undefined, alice: { userId: "1", scopes: [] }, admin: { userId: "1", scopes: ["admin"] } };
   it.each([
-    ['{ user(id: "not-a-number") { name } }', "BAD_USER_INPUT", "users"],
-    ['{ product(id: "1.5") { name } }', "BAD_USER_INPUT", "products"],
-    ['mutation { updateUser(id: "424242", input: { name: "X" }) { id } }', "NOT_FOUND", "users"],
-    ['mutation { deleteProduct(id: "424242") { id } }', "NOT_FOUND", "products"],
-    ['mutation { createUser(input: { name: "", email: "e@example.com" }) { id } }', "BAD_USER_INPUT", "users"],
-    ['mutation { createUser(input: { name: "E", email: "nope" }) { id } }', "BAD_USER_INPUT", "users"],
-    ['mutation { createUser(input: { name: "E", email: "alice@example.com" }) { id } }', "CONFLICT", "users"],
+    ['{ user(id: "not-a-number") { name } }', "BAD_USER_INPUT", "users", as.anonymous],
+    ['{ product(id: "1.5") { name } }', "BAD_USER_INPUT", "products", as.anonymous],
+    ['mutation { updateUser(id: "424242", input: { name: "X" }) { id } }', "NOT_FOUND", "users", as.admin],
+    ['mutation { deleteProduct(id: "424242") { id } }', "NOT_FOUND", "products", as.admin],
+    [
+      'mutation { createUser(input: { name: "", email: "e@example.com" }) { id } }',
+      "BAD_USER_INPUT",
+      "users",
+      as.anonymous,
+    ],
+    ['mutation { createUser(input: { name: "E", email: "nope" }) { id } }', "BAD_USER_INPUT", "users", as.anonymous],
+    [
+      'mutation { createUser(input: { name: "E", email: "alice@example.com" }) { id } }',
+      "CONFLICT",
+      "users",
+      as.anonymous,
+    ],
     [
       'mutation { createProduct(input: { name: "X", price: "-1", createdById: "1" }) { id } }',
       "BAD_USER_INPUT",
       "products",
+      as.alice,
     ],
-    ["{ users(first: 500) { nodes { id } } }", "BAD_USER_INPUT", "users"],
-  ])("bad input %s gets %s from %s, without internals, and the graph keeps serving", async (query, code, subgraph) => {
-    const result = await postGraphQL(system.routerUrl, query);
-    expect(result.errors).toHaveLength(1);
-    const [error] = result.errors ?? [];
-    expect(error?.extensions?.code).toBe(code);
-    expect(error?.extensions?.serviceName).toBe(subgraph);
-    expect(error?.message).not.toMatch(/sqlite|constraint|select |insert |\n\s+at /i);
-    expect(JSON.stringify(result)).not.toContain("stacktrace");
-    const after = await postGraphQL(system.routerUrl, '{ user(id: "1") { name } }');
-    expect(after).toEqual({ data: { user: { name: "Alice" } } });
-  });
+    ["{ users(first: 500) { nodes { id } } }", "BAD_USER_INPUT", "users", as.anonymous],
+  ])(
+    "bad input %s gets %s from %s, without internals, and the graph keeps serving",
+    async (query, code, subgraph, caller) => {
+      const headers = caller ? await bearer(caller.userId, caller.scopes) : {};
+      const result = await postGraphQL(system.routerUrl, query, { headers });
+      expect(result.errors).toHaveLength(1);
+      const [error] = result.errors ?? [];
+      expect(error?.extensions?.code).toBe(code);
+      expect(error?.extensions?.serviceName).toBe(subgraph);
+      expect(error?.message).not.toMatch(/sqlite|constraint|select |insert |\n\s+at /i);
+      expect(JSON.stringify(result)).not.toContain("stacktrace");
+      const after = await postGraphQL(system.routerUrl, '{ user(id: "1") { name } }');
+      expect(after).toEqual({ data: { user: { name: "Alice" } } });
+    },
+  );
 
   it("rejects a query against a field that does not exist before calling any subgraph", async () => {
     const result = await postGraphQL(system.routerUrl, "{ users { nodes { password } } }");

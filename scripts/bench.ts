@@ -1,22 +1,49 @@
 /**
  * Throughput and latency of the running system, as ratios against a baseline measured in the same
  * run: the users subgraph queried directly. Shows what the router's query planning and the
- * cross-subgraph joins cost. Starts its own three processes on free ports of 127.0.0.1.
+ * cross-subgraph joins cost. Starts its own processes on free ports of 127.0.0.1.
  *
- *   npm run bench [-- --duration 5 --connections 10]
+ *   npm run bench [-- --duration 5 --connections 10 --protections on|off|both --rounds 3]
+ *
+ * --protections on (default): the system as it runs, bearer-token checks, rate limit, operation
+ *   limits and signed subgraph requests included; the baseline signs each request afresh, as the
+ *   router does (a signature is good for one request).
+ * --protections off: every service with PROTECTIONS=off (development only): none of that.
+ * --protections both: the "on" table, then a second system with PROTECTIONS=off, raced against the
+ *   first on every scenario in alternating rounds (medians): what the protections cost.
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { PRODUCTS_WITH_CREATORS, seedUsersWithProducts, USERS_PAGE } from "@supergraph/benchmarks";
-import { startSystem } from "@supergraph/testing";
-import autocannon from "autocannon";
+import {
+  type Contender,
+  PRODUCTS_WITH_CREATORS,
+  race,
+  type Standing,
+  seedUsersWithProducts,
+  throughRouter,
+  USERS_PAGE,
+} from "@supergraph/benchmarks";
+import { bearer, postGraphQL, type System, signedHeaders, startSystem } from "@supergraph/testing";
 
 const { values } = parseArgs({
-  options: { duration: { type: "string", default: "5" }, connections: { type: "string", default: "10" } },
+  options: {
+    duration: { type: "string", default: "5" },
+    connections: { type: "string", default: "10" },
+    protections: { type: "string", default: "on" },
+    rounds: { type: "string", default: "3" },
+  },
 });
 const duration = Number(values.duration);
 const connections = Number(values.connections);
-if (!(duration > 0 && duration <= 60) || !(connections > 0 && connections <= 200)) {
-  console.error("--duration must be 1-60 seconds and --connections 1-200.");
+const rounds = Number(values.rounds);
+const protections = values.protections;
+if (
+  !(duration > 0 && duration <= 60) ||
+  !(connections > 0 && connections <= 200) ||
+  !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20) ||
+  (protections !== "on" && protections !== "off" && protections !== "both")
+) {
+  console.error("--duration must be 1-60 seconds, --connections 1-200, --rounds 1-20, --protections on, off or both.");
   process.exit(2);
 }
 
@@ -37,61 +64,164 @@ const scenarios: Scenario[] = [
   { name: "router, products + creators (2 fetches)", target: "router", query: PRODUCTS_WITH_CREATORS },
 ];
 
-await using system = await startSystem({ env: { users: { LOG_LEVEL: "error" }, products: { LOG_LEVEL: "error" } } });
-// Enough data that each page is full: 20 users with a product each, created through the router.
-await seedUsersWithProducts(system.routerUrl, system.routerUrl, 20);
-
-const rows: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
-for (const scenario of scenarios) {
-  const url = scenario.target === "users" ? `${system.url("users")}/graphql` : system.routerUrl;
-  const body = JSON.stringify({ query: scenario.query });
-  // Warm-up, then the measured run.
-  await autocannon({
-    url,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-    duration: 1,
-    connections,
-  });
-  const result = await autocannon({
-    url,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-    duration,
-    connections,
-  });
-  rows.push({
-    name: scenario.name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  });
+/** A system under measurement, with protections on or off. */
+interface Measured {
+  label: "on" | "off";
+  system: System;
 }
 
-const baseline = rows[0]?.rps ?? 1;
-console.log(`\n${duration} s per scenario, ${connections} connections, Node ${process.version}\n`);
-console.log(
-  [
-    "scenario".padEnd(44),
-    "req/s".padStart(8),
-    "vs baseline".padStart(12),
-    "p50 ms".padStart(8),
-    "p99 ms".padStart(8),
-    "errors".padStart(7),
-  ].join(" "),
-);
-for (const row of rows) {
-  console.log(
-    [
-      row.name.padEnd(44),
-      row.rps.toFixed(0).padStart(8),
-      `${(row.rps / baseline).toFixed(2)}x`.padStart(12),
-      String(row.p50).padStart(8),
-      String(row.p99).padStart(8),
-      String(row.errors).padStart(7),
-    ].join(" "),
+/**
+ * Starts a system with protections on, seeded through its router as clients do (20 users, each
+ * signed in to create a product), or with them off over `seeded`'s database files (with PROTECTIONS=off
+ * a subgraph trusts no identity, so nothing could create a product there; both systems then serve
+ * the very same data, as replicas of a subgraph share one database).
+ */
+async function startMeasured(label: "on" | "off", seeded?: System): Promise<Measured> {
+  const quiet = { LOG_LEVEL: "error" };
+  const off: Record<string, string> = label === "off" ? { PROTECTIONS: "off" } : {};
+  const database = (name: string): Record<string, string> =>
+    seeded ? { DATABASE_FILE: join(seeded.dataDir, `${name}.db`) } : {};
+  const system = await startSystem({
+    env: {
+      users: { ...quiet, ...off, ...database("users") },
+      products: { ...quiet, ...off, ...database("products") },
+      // The rate limiter runs (its cost is measured) but never refuses: every request comes from 127.0.0.1.
+      router: { ...off, ROUTER_RATE_LIMIT__REQUESTS: "100000000" },
+    },
+  });
+  if (!seeded) {
+    try {
+      await seedUsersWithProducts(throughRouter(system.routerUrl), throughRouter(system.routerUrl), 20);
+    } catch (error) {
+      await system.shutdown();
+      throw error;
+    }
+  }
+  return { label, system };
+}
+
+/**
+ * A signed-in client's token, sent to the router by every contender (with protections off the
+ * router ignores it): the router's measured work includes checking it. The user owns none of the
+ * data read, so both systems give the same answers (no email is shown to it).
+ */
+const token = await bearer("1000000", [], { expiresIn: "2h" });
+
+/** Where a scenario's requests go on `measured`: to the users subgraph, signed afresh each time. */
+function contender({ label, system }: Measured, scenario: Scenario): Contender {
+  const direct = scenario.target === "users";
+  return {
+    name: `protections ${label}`,
+    url: direct ? `${system.url("users")}/graphql` : system.routerUrl,
+    pid: system.pid(direct ? "users" : "router") ?? 0,
+    ...(direct ? {} : { headers: token }),
+    // Both systems get the same requests, so the load generator does the same work for each: a
+    // subgraph with protections off ignores the signature.
+    ...(direct ? { freshHeaders: (body: string) => signedHeaders(body) } : {}),
+  };
+}
+
+/** The one answer every contender must give before its speed means anything: full data, no errors, the same. */
+async function checkAnswers(scenario: Scenario, contenders: readonly Contender[]): Promise<void> {
+  const answers = await Promise.all(
+    contenders.map((c) =>
+      postGraphQL(c.url, scenario.query, { sign: c.freshHeaders !== undefined, headers: c.headers ?? {} }),
+    ),
   );
+  const [first] = answers;
+  if (!first?.data || first.errors || answers.some((answer) => JSON.stringify(answer) !== JSON.stringify(first))) {
+    throw new Error(`${scenario.name}: wrong or differing answers: ${JSON.stringify(answers).slice(0, 600)}`);
+  }
+}
+
+const raceOptions = (query: string, raceRounds: number) => ({
+  body: JSON.stringify({ query }),
+  rounds: raceRounds,
+  durationSeconds: duration,
+  warmupSeconds: 1,
+  connections,
+});
+
+const pad = (cells: string[], widths: number[]) =>
+  cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(" ");
+
+/** The classic table: each scenario on one system (warm-up, one measured run), against the baseline. */
+async function baselineTable(measured: Measured): Promise<void> {
+  const rows: { name: string; standing: Standing }[] = [];
+  for (const scenario of scenarios) {
+    const target = contender(measured, scenario);
+    await checkAnswers(scenario, [target]);
+    const [standing] = await race([target], raceOptions(scenario.query, 1));
+    if (standing) rows.push({ name: scenario.name, standing });
+  }
+  const baseline = rows[0]?.standing.rps || 1;
+  const widths = [44, 8, 12, 8, 8, 11, 7];
+  console.log(`\nProtections ${measured.label}: ${duration} s per scenario, ${connections} connections\n`);
+  console.log(pad(["scenario", "req/s", "vs baseline", "p50 ms", "p99 ms", "cpu ms/req", "errors"], widths));
+  for (const { name, standing } of rows) {
+    console.log(
+      pad(
+        [
+          name,
+          standing.rps.toFixed(0),
+          `${(standing.rps / baseline).toFixed(2)}x`,
+          String(standing.p50),
+          String(standing.p99),
+          standing.cpuMsPerRequest.toFixed(3),
+          String(standing.errors),
+        ],
+        widths,
+      ),
+    );
+  }
+}
+
+/** Each scenario raced on both systems in alternating rounds: throughput with protections on over off, and what they cost. */
+async function protectionsTable(on: Measured, off: Measured): Promise<void> {
+  const rows: string[][] = [];
+  for (const scenario of scenarios) {
+    const contenders = [contender(on, scenario), contender(off, scenario)];
+    await checkAnswers(scenario, contenders);
+    const [withThem, without] = await race(contenders, {
+      ...raceOptions(scenario.query, rounds),
+      onSample: (name, round, sample) =>
+        process.stderr.write(`${scenario.name} | ${name} round ${round}: ${sample.rps.toFixed(0)} req/s\n`),
+    });
+    if (!withThem || !without) continue;
+    const ratio = without.rps > 0 ? withThem.rps / without.rps : 0;
+    rows.push([
+      scenario.name.replace(" (baseline)", " (signed vs not)"),
+      withThem.rps.toFixed(0),
+      without.rps.toFixed(0),
+      `${ratio.toFixed(2)}x`,
+      `${((1 - ratio) * 100).toFixed(0)}%`,
+      `${withThem.p99}/${without.p99}`,
+      `${withThem.cpuMsPerRequest.toFixed(3)}/${without.cpuMsPerRequest.toFixed(3)}`,
+      String(withThem.errors + without.errors),
+    ]);
+  }
+  const widths = [44, 9, 10, 7, 6, 11, 14, 7];
+  console.log(
+    `\nProtections on vs off: ${rounds} alternating rounds of ${duration} s per system, ${connections} connections; medians.`,
+  );
+  console.log(
+    "cost = throughput lost with protections on (negative: within the noise); cpu = the measured process (router, or users for the baseline).\n",
+  );
+  console.log(pad(["scenario", "on req/s", "off req/s", "on/off", "cost", "p99 ms", "cpu ms/req", "errors"], widths));
+  for (const row of rows) console.log(pad(row, widths));
+}
+
+const started: Measured[] = [];
+try {
+  console.log(`Node ${process.version}; starting ${protections === "on" ? "the system" : "two systems"} ...`);
+  // The protections-on system always starts: it seeds the data (the other serves the same files).
+  const on = await startMeasured("on");
+  started.push(on);
+  const off = protections === "on" ? undefined : await startMeasured("off", on.system);
+  if (off) started.push(off);
+  await baselineTable(protections === "off" && off ? off : on);
+  if (protections === "both" && off) await protectionsTable(on, off);
+} finally {
+  // The last started first: the first system's shutdown removes the database files they share.
+  for (const { system } of started.reverse()) await system.shutdown();
 }

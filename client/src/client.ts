@@ -1,5 +1,11 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { Client, type CombinedError, fetchExchange } from "@urql/core";
+import {
+  Client,
+  type CombinedError,
+  createRequest,
+  fetchExchange,
+  type OperationResult as UrqlResult,
+} from "@urql/core";
 import { Kind, type OperationDefinitionNode } from "graphql";
 import { ClientNetworkError, ClientResultError, type GraphQLResultError, toResultError } from "./errors.js";
 
@@ -12,6 +18,14 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** The fetch implementation. Default: the global `fetch`. */
   fetch?: typeof fetch;
+  /**
+   * Send each generated operation as a persisted query: the hash of its entry in
+   * `persisted-documents.json` (`extensions.persistedQuery.sha256Hash`), without its text. When the
+   * router does not know the hash (PERSISTED_QUERY_NOT_FOUND or _NOT_SUPPORTED: a router without that
+   * manifest), the operation is sent again as full text, without a hash, and as text from then on.
+   * Documents without a manifest hash are always sent as text. Default: true.
+   */
+  persistedQueries?: boolean;
 }
 
 /** A GraphQL result: whatever data could be resolved, plus typed errors (possibly both). */
@@ -41,6 +55,22 @@ export interface SupergraphClient {
     ...variables: VariablesArgument<TVariables>
   ): Promise<TData>;
 }
+
+/**
+ * The manifest hash a generated document carries (`__meta__.hash`, written by codegen next to its
+ * entry in persisted-documents.json); undefined for any other document. Never recomputed here: the
+ * client's own print of a document may differ from the manifest's canonical text.
+ */
+export function persistedHash(document: TypedDocumentNode<unknown, never>): string | undefined {
+  const hash = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
+  return typeof hash === "string" && /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
+}
+
+/** Answers meaning "this router does not know that hash": send the text instead. */
+const UNKNOWN_HASH_CODES = new Set(["PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED"]);
+
+const hashUnknown = ({ error }: UrqlResult) =>
+  error?.graphQLErrors.some((e) => UNKNOWN_HASH_CODES.has(String(e.extensions?.code))) ?? false;
 
 function operationKind(document: TypedDocumentNode<unknown, never>): "query" | "mutation" {
   const operation = document.definitions.find(
@@ -72,7 +102,13 @@ function networkError(url: string, error: CombinedError): ClientNetworkError {
  * A typed client for the router. One endpoint serves the whole graph: a single call can read
  * users and their products, joined by the router.
  */
-export function createClient({ url, headers = {}, timeoutMs = 30_000, fetch }: ClientOptions): SupergraphClient {
+export function createClient({
+  url,
+  headers = {},
+  timeoutMs = 30_000,
+  fetch,
+  persistedQueries = true,
+}: ClientOptions): SupergraphClient {
   const client = new Client({
     url,
     exchanges: [fetchExchange],
@@ -82,6 +118,8 @@ export function createClient({ url, headers = {}, timeoutMs = 30_000, fetch }: C
     fetchOptions: () => ({ headers, signal: AbortSignal.timeout(timeoutMs) }),
     ...(fetch ? { fetch } : {}),
   });
+  /** Hashes this router did not know: their operations go as text from then on. */
+  const textOnly = new Set<string>();
 
   async function request<TData, TVariables extends Record<string, unknown>>(
     document: TypedDocumentNode<TData, TVariables>,
@@ -89,10 +127,21 @@ export function createClient({ url, headers = {}, timeoutMs = 30_000, fetch }: C
   ): Promise<OperationResult<TData>> {
     const kind = operationKind(document as TypedDocumentNode<unknown, never>);
     const vars = (variables ?? {}) as TVariables;
-    const result =
-      kind === "mutation"
-        ? await client.mutation(document, vars).toPromise()
-        : await client.query(document, vars).toPromise();
+    const send = (extensions?: { persistedQuery: { version: 1; sha256Hash: string } }) => {
+      const request = createRequest(document, vars, extensions);
+      return (kind === "mutation" ? client.executeMutation(request) : client.executeQuery(request)).toPromise();
+    };
+    const hash = persistedQueries ? persistedHash(document as TypedDocumentNode<unknown, never>) : undefined;
+    let result: UrqlResult<TData, TVariables> | undefined;
+    if (hash !== undefined && !textOnly.has(hash)) {
+      result = await send({ persistedQuery: { version: 1, sha256Hash: hash } });
+      if (hashUnknown(result)) {
+        textOnly.add(hash);
+        result = undefined;
+      }
+    }
+    // The text alone: a hash next to it would have to be the sha256 of this very text (APQ checks it).
+    result ??= await send();
     const error = result.error;
     const response = error?.response as Response | undefined;
     if (error && (error.networkError || (response && !response.ok))) throw networkError(url, error);

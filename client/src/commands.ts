@@ -27,6 +27,8 @@ export class UsageError extends Error {
 }
 
 const missing = "-";
+/** What a private field (a user's email, seen by anyone but that user or an admin) shows: the router sends null. */
+export const HIDDEN = "(hidden)";
 const names = (page: { nodes: { name: string }[] } | null) =>
   page === null ? "(unavailable)" : page.nodes.map((node) => node.name).join(", ") || missing;
 
@@ -57,11 +59,11 @@ function given<K extends string>(flags: Flags, keys: readonly K[]): Partial<Reco
   >;
 }
 
-type UserRow = { id: string; name: string; email: string; createdAt?: string };
+type UserRow = { id: string; name: string; email: string | null; createdAt?: string };
 const userTable = (users: UserRow[]) =>
   formatTable(
     ["id", "name", "email", "created"],
-    users.map((u) => [u.id, u.name, u.email, u.createdAt ?? missing]),
+    users.map((u) => [u.id, u.name, u.email ?? HIDDEN, u.createdAt ?? missing]),
   );
 
 type ProductRow = {
@@ -82,8 +84,15 @@ const more = (pageInfo: { hasNextPage: boolean; endCursor: string | null } | und
 
 type Command = (client: SupergraphClient, positionals: string[], flags: Flags) => Promise<CommandOutput>;
 
+export interface CommandSpec {
+  usage: string;
+  run: Command;
+  /** Writes only: what it does and who may, for a FORBIDDEN refusal ("may not change user 3; only user 3 or an admin may"). */
+  permission?: (positionals: readonly string[], flags: Flags) => { action: string; allowed: string };
+}
+
 /** Every CLI command: one typed operation each, printed as a table. */
-export const COMMANDS: Record<string, { usage: string; run: Command }> = {
+export const COMMANDS: Record<string, CommandSpec> = {
   users: {
     usage: "users [--first N] [--after CURSOR]      users with the products they created",
     async run(client, _positionals, flags) {
@@ -92,7 +101,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       const text = users
         ? formatTable(
             ["id", "name", "email", "products"],
-            users.nodes.map((u) => [u.id, u.name, u.email, names(u.products)]),
+            users.nodes.map((u) => [u.id, u.name, u.email ?? HIDDEN, names(u.products)]),
           ) + `\n${users.nodes.length} of ${users.totalCount} users${more(users.pageInfo)}`
         : "";
       return { result, text };
@@ -130,12 +139,13 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
           ? ""
           : product === null
             ? "No such product."
-            : `${productTable([product])}\nCreator: ${product.createdBy ? `${product.createdBy.name} <${product.createdBy.email}>` : missing}`;
+            : `${productTable([product])}\nCreator: ${product.createdBy ? `${product.createdBy.name} <${product.createdBy.email ?? HIDDEN}>` : missing}`;
       return { result, text };
     },
   },
   "create-user": {
     usage: "create-user --name NAME --email EMAIL",
+    permission: () => ({ action: "sign up users here", allowed: "an admin" }),
     async run(client, _positionals, flags) {
       const input = { name: required(flags, "name"), email: required(flags, "email") };
       const result = await client.request(CreateUserDocument, { input });
@@ -144,6 +154,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
   "update-user": {
     usage: "update-user <id> [--name NAME] [--email EMAIL]",
+    permission: ([id]) => ({ action: `change user ${id}`, allowed: `user ${id} or an admin` }),
     async run(client, positionals, flags) {
       const id = onlyId(positionals, "update-user");
       const result = await client.request(UpdateUserDocument, { id, input: given(flags, ["name", "email"]) });
@@ -152,18 +163,25 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
   "delete-user": {
     usage: "delete-user <id>",
+    permission: ([id]) => ({ action: `delete user ${id}`, allowed: `user ${id} or an admin` }),
     async run(client, positionals) {
       const result = await client.request(DeleteUserDocument, { id: onlyId(positionals, "delete-user") });
       return { result, text: result.data ? `Deleted user:\n${userTable([result.data.deleteUser])}` : "" };
     },
   },
   "create-product": {
-    usage: "create-product --name NAME --price PRICE --created-by USER_ID [--description TEXT]",
+    usage: "create-product --name NAME --price PRICE [--description TEXT] [--created-by USER_ID (admins)]",
+    permission: (_positionals, flags) => ({
+      action: `create products for user ${flags["created-by"] ?? "(you)"}`,
+      allowed: `user ${flags["created-by"] ?? "(you)"} or an admin`,
+    }),
     async run(client, _positionals, flags) {
+      // Without --created-by the router's caller (the token's user) is the creator.
+      const createdById = flags["created-by"];
       const input = {
         name: required(flags, "name"),
         price: required(flags, "price"),
-        createdById: required(flags, "created-by"),
+        ...(createdById === undefined ? {} : { createdById }),
         ...given(flags, ["description"]),
       };
       const result = await client.request(CreateProductDocument, { input });
@@ -172,6 +190,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
   "update-product": {
     usage: "update-product <id> [--name NAME] [--price PRICE] [--description TEXT]",
+    permission: ([id]) => ({ action: `change product ${id}`, allowed: "its creator or an admin" }),
     async run(client, positionals, flags) {
       const id = onlyId(positionals, "update-product");
       const input = given(flags, ["name", "price", "description"]);
@@ -181,6 +200,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
   "delete-product": {
     usage: "delete-product <id>",
+    permission: ([id]) => ({ action: `delete product ${id}`, allowed: "its creator or an admin" }),
     async run(client, positionals) {
       const result = await client.request(DeleteProductDocument, { id: onlyId(positionals, "delete-product") });
       return { result, text: result.data ? `Deleted product:\n${productTable([result.data.deleteProduct])}` : "" };

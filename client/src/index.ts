@@ -1,4 +1,10 @@
-export { type ClientOptions, createClient, type OperationResult, type SupergraphClient } from "./client.js";
+export {
+  type ClientOptions,
+  createClient,
+  type OperationResult,
+  persistedHash,
+  type SupergraphClient,
+} from "./client.js";
 export {
   ClientNetworkError,
   ClientResultError,

@@ -1,8 +1,10 @@
-import type { BaseContext } from "@apollo/server";
+import { createTokenVerifier } from "@supergraph/auth";
 import { createLogger, type Logger, type Service } from "@supergraph/service-kit";
 import { type Config, readConfig } from "./config.js";
-import { createServer } from "./server.js";
+import { LIMITS_OFF } from "./limits/settings.js";
+import { createServer, type RouterContext, type RouterSecurity } from "./server.js";
 import { readSupergraphFile } from "./supergraph.js";
+import { TrustedDocuments } from "./trustedDocuments.js";
 
 /** Opened in Sandbox and printed at start: one query served by both subgraphs. */
 export const EXAMPLE_QUERY = `query ProductsWithCreators {
@@ -25,7 +27,7 @@ export const EXAMPLE_QUERY = `query ProductsWithCreators {
  */
 export async function buildRouter(
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ service: Service<BaseContext>; config: Config; logger: Logger }> {
+): Promise<{ service: Service<RouterContext>; config: Config; logger: Logger }> {
   const config = readConfig(env);
   const logger = createLogger({ service: "router", level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const { supergraphSdl, subgraphs } = readSupergraphFile(config.SUPERGRAPH_PATH);
@@ -33,6 +35,29 @@ export async function buildRouter(
   logger.info(
     { config: config.ROUTER_CONFIG_PATH ?? "none (defaults)", watch: supergraphSettings.watch },
     "router configuration loaded",
+  );
+  const { secrets } = config;
+  const { authentication } = config.router.security;
+  const security: RouterSecurity | undefined = config.PROTECTIONS
+    ? {
+        verifyToken: createTokenVerifier({ secret: secrets.jwtSecret, jwksUrl: secrets.jwksUrl, ...authentication }),
+        signingSecret: secrets.signingSecret,
+        settings: config.router.security,
+      }
+    : undefined;
+  if (!security)
+    logger.warn(
+      "PROTECTIONS=off: no token checks, rate limits or operation limits, and subgraph requests are unsigned",
+    );
+  else if (secrets.development)
+    logger.warn("using the development secrets (see README, Security): never in production");
+  logger.info(
+    {
+      tokens: secrets.jwksUrl ? `JWKS ${secrets.jwksUrl}` : "HS256 secret",
+      issuer: authentication.issuer,
+      audience: authentication.audience,
+    },
+    "authentication",
   );
   const service = await createServer({
     supergraphSdl,
@@ -45,6 +70,10 @@ export async function buildRouter(
     production: config.production,
     telemetry: config.APOLLO_TELEMETRY,
     sandboxDocument: EXAMPLE_QUERY,
+    trustedDocuments: TrustedDocuments.load(config.router.trustedDocuments),
+    limits: config.PROTECTIONS ? config.router.limits : LIMITS_OFF,
+    ...(security ? { security } : {}),
+    ...(config.internal ? { internal: config.internal } : {}),
   });
   logger.info(
     { supergraph: config.SUPERGRAPH_PATH, subgraphs: subgraphs.map((subgraph) => subgraph.name) },

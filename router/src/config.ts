@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, env, loadConfig } from "@supergraph/service-kit";
 import { readRouterFile } from "./routerFile.js";
+import { readRouterSecrets } from "./security/secrets.js";
 
 /** The repo root's supergraph.graphql; the same from src/ (tsx) and dist/ (node). */
 const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../supergraph.graphql", import.meta.url));
@@ -38,6 +39,14 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
           NODE_ENV: env.nodeEnv(),
           /** Opt-in: Apollo telemetry stays off unless this is on. */
           APOLLO_TELEMETRY: env.switch(false),
+          /** Where /ready (and other internal routes) are served. Default: PORT outside production, 4088 in production. */
+          INTERNAL_PORT: env.optionalPort(),
+          INTERNAL_HOST: env.optionalString(),
+          /**
+           * `off` runs without token checks, rate limits, operation limits and request signing: only
+           * to measure what they cost (`npm run bench -- --protections both`); refused in production.
+           */
+          PROTECTIONS: env.switch(true),
         },
         source,
       ),
@@ -55,7 +64,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
     () => readRouterFile(routerConfigPath, base?.ROUTER_CONFIG_PATH !== undefined, source),
     problems,
   );
-  if (!base || !overrides || !file) throw new ConfigError(problems);
+  const production = base?.NODE_ENV === "production";
+  const secrets = collect(() => readRouterSecrets(source, production), problems);
+  if (production && base?.PROTECTIONS === false) problems.push("PROTECTIONS: off is refused in production");
+  if (!base || !overrides || !file || !secrets || problems.length > 0) throw new ConfigError(problems);
 
   const subgraphUrls: Record<string, readonly string[]> = {};
   for (const [variable, urls] of Object.entries(overrides)) {
@@ -72,7 +84,14 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
     router: file,
     /** Replica URLs from the `SUBGRAPH_<NAME>_URL` variables that are set, by `<NAME>` (the subgraph's name as they spell it). */
     SUBGRAPH_URLS: Object.freeze(subgraphUrls),
-    production: base.NODE_ENV === "production",
+    production,
+    /** The token key and the subgraph signing secret (never logged). */
+    secrets,
+    /** The internal listener (/ready) when there is one: always in production, else only if INTERNAL_PORT is set. */
+    internal:
+      base.INTERNAL_PORT !== undefined || production
+        ? { port: base.INTERNAL_PORT ?? 4088, host: base.INTERNAL_HOST ?? base.HOST }
+        : undefined,
   });
 }
 

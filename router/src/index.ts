@@ -23,6 +23,11 @@ async function main(): Promise<void> {
             "Try this query:",
             EXAMPLE_QUERY.replace(/^/gm, "  "),
           ];
+      if (config.internal) {
+        const port = service.internalServer?.address();
+        const where = typeof port === "object" && port ? port.port : config.internal.port;
+        lines.push(`Internal endpoints (/ready): port ${where}, not for the public`);
+      }
       console.log(`\n${lines.join("\n")}\n`);
     },
   });

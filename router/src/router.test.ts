@@ -5,6 +5,7 @@ import {
   deadUrl,
   type Graph,
   postGraphQL as query,
+  type RouterInputs,
   silentLogger,
   startGraph,
 } from "@supergraph/testing";
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "./config.js";
 import { gatewayFailure } from "./createGateway.js";
 import { formatRouterError } from "./formatRouterError.js";
+import { LIMITS_OFF } from "./limits/settings.js";
 import { createServer } from "./server.js";
 import { listSubgraphs, readSupergraphFile } from "./supergraph.js";
 
@@ -175,7 +177,8 @@ describe("router config", () => {
     const config = readConfig({});
     expect(config).toMatchObject({ PORT: 4000, HOST: "127.0.0.1", APOLLO_TELEMETRY: false, production: false });
     expect(config.SUPERGRAPH_PATH).toMatch(/supergraph\.graphql$/);
-    expect(readConfig({ APOLLO_TELEMETRY: "on", NODE_ENV: "production" })).toMatchObject({
+    const secrets = { JWT_SECRET: "j".repeat(40), SUBGRAPH_SIGNING_SECRET: "s".repeat(40) };
+    expect(readConfig({ APOLLO_TELEMETRY: "on", NODE_ENV: "production", ...secrets })).toMatchObject({
       APOLLO_TELEMETRY: true,
       production: true,
     });
@@ -203,9 +206,41 @@ describe("failures of the router itself, outside any subgraph", () => {
     }
     return `{ user(id: "1") { ...F24 } } ${fragments.join(" ")}`;
   };
+  /** The router's operation limits refuse the bomb before planning (limits/liveGraph.test.ts): off here, to reach the planner. */
+  const unlimited = (inputs: RouterInputs) => createServer({ ...inputs, limits: LIMITS_OFF });
+
+  it.each([
+    [
+      { query: "query A { products { title } }", operationName: "Nope" },
+      "OPERATION_RESOLUTION_FAILURE",
+      /Unknown operation named "Nope"/,
+    ],
+    [
+      { query: "query A { products { title } } query B { products { title } }" },
+      "OPERATION_RESOLUTION_FAILURE",
+      /operationName/,
+    ],
+    [{ query: "subscription S { products { title } }" }, "GRAPHQL_VALIDATION_FAILED", /no subscriptions/],
+  ])(
+    "a client's operation mistake is a 400 before planning, not a planner failure: %j",
+    async (body, code, message) => {
+      await using graph = await startGraph({ createRouter: createServer, chaos: ["products"] });
+      const response = await fetch(graph.routerUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      const json = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(json.errors).toHaveLength(1);
+      expect(json.errors[0]?.extensions.code).toBe(code);
+      expect(json.errors[0]?.message).toMatch(message);
+      expect(graph.chaosOf("products").hits).toBe(0);
+    },
+  );
 
   it("an operation the planner cannot plan gets QUERY_PLANNING_FAILED (its reason outside production), not a bare INTERNAL_SERVER_ERROR", async () => {
-    await using graph = await startGraph({ createRouter: createServer });
+    await using graph = await startGraph({ createRouter: unlimited });
     expect(await query(graph.routerUrl, fragmentBomb())).toEqual({
       errors: [
         {
@@ -218,7 +253,9 @@ describe("failures of the router itself, outside any subgraph", () => {
   });
 
   it("in production the same failure keeps its code and says nothing of the planner's own words", async () => {
-    await using graph = await startGraph({ createRouter: (inputs) => createServer({ ...inputs, production: true }) });
+    await using graph = await startGraph({
+      createRouter: (inputs) => createServer({ ...inputs, production: true, limits: LIMITS_OFF }),
+    });
     expect((await query(graph.routerUrl, fragmentBomb())).errors).toEqual([
       { message: "The router could not plan this operation.", extensions: { code: ErrorCode.QUERY_PLANNING_FAILED } },
     ]);

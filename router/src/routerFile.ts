@@ -4,6 +4,20 @@ import { ConfigError } from "@supergraph/service-kit";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { type SubgraphSection, subgraphSectionSchema } from "./fault/settings.js";
+import { limitsSectionSchema, type OperationLimits, resolveLimits } from "./limits/settings.js";
+import {
+  authenticationSchema,
+  corsSchema,
+  rateLimitSchema,
+  resolveSecuritySettings,
+  type SecuritySettings,
+  trustedProxiesSchema,
+} from "./security/settings.js";
+import {
+  resolveTrustedDocumentsSettings,
+  type TrustedDocumentsSettings,
+  trustedDocumentsSchema,
+} from "./trustedDocuments.js";
 
 /**
  * router.yaml: the router's configuration file. Every key is optional (an empty or missing
@@ -26,6 +40,18 @@ export const routerFileSchema = z.strictObject({
     .optional(),
   /** `all`: settings for every subgraph; `<name>`: settings for one subgraph (see fault/settings.ts). */
   subgraphs: z.record(z.string(), subgraphSectionSchema).optional(),
+  /** How bearer tokens are checked (see security/settings.ts). */
+  authentication: authenticationSchema.optional(),
+  /** Requests per client per window. */
+  rateLimit: rateLimitSchema.optional(),
+  /** Browser origins allowed to call the router. */
+  cors: corsSchema.optional(),
+  /** Load balancers whose X-Forwarded-For is believed. */
+  trustedProxies: trustedProxiesSchema.optional(),
+  /** Limits on abusive operations: depth, aliases, root fields, directives, tokens, cost (see limits/settings.ts). */
+  limits: limitsSectionSchema.optional(),
+  /** Persisted-documents manifests, and whether only their operations run (see trustedDocuments.ts). */
+  trustedDocuments: trustedDocumentsSchema.optional(),
 });
 
 export type RouterFile = z.infer<typeof routerFileSchema>;
@@ -36,6 +62,12 @@ export interface RouterFileConfig {
   supergraph: { path: string | undefined; watch: boolean; pollIntervalMs: number };
   /** Sections by subgraph name as written (`all` included). */
   subgraphs: Readonly<Record<string, SubgraphSection>>;
+  /** authentication, rateLimit, cors and trustedProxies, defaults filled in. */
+  security: SecuritySettings;
+  /** Limits on abusive operations, defaults filled in. */
+  limits: OperationLimits;
+  /** Manifest paths (absolute; default: the client's manifest if it exists) and enforce mode. */
+  trustedDocuments: TrustedDocumentsSettings;
 }
 
 const ENV_PREFIX = "ROUTER_";
@@ -57,8 +89,11 @@ export function envVariableToPath(variable: string): string[] {
   );
 }
 
+/** Keys whose environment variable is a comma-separated list. */
+const LIST_KEYS = new Set(["urls", "origins", "trustedProxies", "manifests"]);
+
 function envValue(path: string[], raw: string): unknown {
-  if (path.at(-1) === "urls") {
+  if (LIST_KEYS.has(path.at(-1) ?? "")) {
     return raw
       .split(",")
       .map((url) => url.trim())
@@ -144,5 +179,8 @@ export function readRouterFile(path: string, explicit: boolean, env: NodeJS.Proc
       pollIntervalMs: file.supergraph?.pollIntervalMs ?? 1000,
     }),
     subgraphs: Object.freeze({ ...file.subgraphs }),
+    security: resolveSecuritySettings(file),
+    limits: resolveLimits(file.limits),
+    trustedDocuments: resolveTrustedDocumentsSettings(file.trustedDocuments, dirname(path)),
   });
 }

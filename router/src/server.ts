@@ -3,16 +3,23 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
+import { encodeIdentity, IDENTITY_HEADER, type Identity, signRequest } from "@supergraph/auth";
 import { createService, type Logger, type Service } from "@supergraph/service-kit";
 import { createGateway } from "./createGateway.js";
 import { UpstreamRegistry } from "./fault/registry.js";
 import { resolveSubgraphSettings, type SubgraphSection } from "./fault/settings.js";
 import type { UpstreamDeps } from "./fault/upstream.js";
 import { formatRouterError } from "./formatRouterError.js";
+import { operationLimits } from "./limits/operationLimits.js";
+import { LIMIT_DEFAULTS, type OperationLimits } from "./limits/settings.js";
+import { operationResolution } from "./plugins/operationResolution.js";
 import { readiness } from "./plugins/readiness.js";
+import { createAdmission, identityOf } from "./security/admission.js";
+import type { SecuritySettings } from "./security/settings.js";
 import { SubgraphDataSource } from "./subgraphDataSource.js";
 import { checkSubgraphKeys, forSubgraph, listSubgraphs, unknownSubgraphKeys } from "./supergraph.js";
 import { applyTelemetryChoice } from "./telemetry.js";
+import { type TrustedDocuments, trustedDocumentsPlugin } from "./trustedDocuments.js";
 import { type SupergraphState, watchSupergraph } from "./watchSupergraph.js";
 
 export interface ServerDeps {
@@ -41,7 +48,53 @@ export interface ServerDeps {
   sandboxDocument?: string;
   /** Test seams of the subgraph clients (DNS lookup, backoff sleep, jitter). Default: the real ones. */
   upstreamDeps?: UpstreamDeps;
+  /**
+   * router.yaml's `limits`: depth, aliases, root fields, directives, tokens and characters, cost;
+   * an operation over one is refused with its code before any subgraph is called. Default: the
+   * built-in defaults (LIMIT_DEFAULTS, as in router.yaml).
+   */
+  limits?: OperationLimits;
+  /**
+   * Who may call, and proof for the subgraphs: bearer-token checks, rate limits, CORS, trusted
+   * proxies and the secret that signs every subgraph request. Default: none, i.e. no token checks,
+   * no rate limit, unsigned subgraph requests (what `PROTECTIONS=off` runs; subgraphs refuse it).
+   */
+  security?: RouterSecurity;
+  /** A separate listener for `/ready` (production). Default: none, served on the main port. */
+  internal?: { port: number; host?: string };
+  /**
+   * router.yaml's `trustedDocuments`, loaded: manifest operations are known by hash; with `enforce`,
+   * nothing else runs (PERSISTED_QUERY_NOT_LISTED). Default: none (APQ and any query, as always).
+   */
+  trustedDocuments?: TrustedDocuments;
 }
+
+/** What the router enforces at its door and proves to the subgraphs. */
+export interface RouterSecurity {
+  /** Checks a bearer token; throws TokenError (from @supergraph/auth) saying why it is refused. */
+  verifyToken: (token: string) => Promise<Identity>;
+  /** HMAC key of the router-to-subgraph signatures. */
+  signingSecret: string;
+  settings: SecuritySettings;
+}
+
+/** The GraphQL context of one router request: who the caller is, passed to the subgraphs. */
+export interface RouterContext extends BaseContext {
+  identity?: Identity | null;
+  /** The request's id (x-request-id), passed to the subgraphs so their logs and masked errors name the same id. */
+  requestId?: string;
+}
+
+/** Apollo Sandbox calls the router from these origins (embedded on the landing page, or from Apollo Studio). */
+export const SANDBOX_ORIGINS = ["https://sandbox.embed.apollographql.com", "https://studio.apollographql.com"];
+
+/** Signs each try to a subgraph afresh, over its body and the identity header the data source set. */
+const signer =
+  (secret: string) =>
+  (body: string, headers: Record<string, string>): Record<string, string> => ({
+    ...headers,
+    ...signRequest(secret, { body, identity: headers[IDENTITY_HEADER] ?? encodeIdentity(null) }),
+  });
 
 const asList = (urls: string | readonly string[]) => (typeof urls === "string" ? [urls] : urls);
 
@@ -63,7 +116,15 @@ export async function createServer({
   telemetry = false,
   sandboxDocument,
   upstreamDeps,
-}: ServerDeps): Promise<Service<BaseContext>> {
+  limits = LIMIT_DEFAULTS,
+  security,
+  internal,
+  trustedDocuments,
+}: ServerDeps): Promise<Service<RouterContext>> {
+  if (trustedDocuments) {
+    const { sources: manifests, size: documents, enforce } = trustedDocuments;
+    logger.info({ manifests, documents, enforce }, "trusted documents loaded");
+  }
   // A URL override or router.yaml section naming no subgraph would silently not apply: refuse it.
   checkSubgraphKeys(listSubgraphs(supergraphSdl), { urls: subgraphUrls, sections: subgraphSettings });
   const registry = new UpstreamRegistry(
@@ -76,7 +137,7 @@ export async function createServer({
       );
     },
     logger.child({ component: "subgraphs" }),
-    upstreamDeps,
+    security ? { ...upstreamDeps, sign: signer(security.signingSecret) } : upstreamDeps,
   );
 
   const watcher = watchSupergraph({
@@ -110,18 +171,34 @@ export async function createServer({
     loaded = true;
   });
 
-  return createService<BaseContext>({
+  const guard = operationLimits<RouterContext>(limits);
+  return createService<RouterContext>({
     name: "router",
     logger,
     buildApollo: (base) =>
-      new ApolloServer<BaseContext>({
+      new ApolloServer<RouterContext>({
         gateway: coded,
         ...base,
-        formatError: formatRouterError(base.formatError, logger),
+        formatError: guard.formatError(formatRouterError(base.formatError, logger)),
         introspection: !production,
+        // Production: no "Did you mean ...?" field suggestions in validation errors.
+        hideSchemaDetailsFromClientErrors: production,
+        parseOptions: guard.parseOptions,
+        validationRules: guard.validationRules,
         plugins: [
           ...base.plugins,
+          // First of the router's own: it may give a hash-only request its text, or refuse it.
+          ...(trustedDocuments
+            ? [
+                trustedDocumentsPlugin<RouterContext>(
+                  trustedDocuments,
+                  logger.child({ component: "trusted-documents" }),
+                ),
+              ]
+            : []),
           ready.plugin,
+          operationResolution,
+          ...guard.plugins,
           production
             ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
             : ApolloServerPluginLandingPageLocalDefault({
@@ -131,9 +208,21 @@ export async function createServer({
               }),
         ],
       }),
-    context: async () => ({}),
+    context: async (request) => ({ identity: identityOf(request), requestId: request.requestId }),
+    ...(security
+      ? {
+          admit: createAdmission({
+            verifyToken: security.verifyToken,
+            rateLimit: security.settings.rateLimit,
+            logger: logger.child({ component: "admission" }),
+          }),
+          trustProxy: [...security.settings.trustedProxies],
+        }
+      : {}),
+    corsOrigins: [...(security?.settings.cors.origins ?? []), ...(production ? [] : SANDBOX_ORIGINS)],
+    ...(internal ? { internal } : {}),
     routes: [
-      ready.route,
+      { ...ready.route, internal: true },
       // A browser opening http://localhost:4000/ lands on the page at /graphql (Sandbox outside production).
       {
         path: "/",

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
+import { encodeIdentity, IDENTITY_HEADER, type Identity } from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
 import type { Logger } from "@supergraph/service-kit";
 import { GraphQLError, Kind, OperationTypeNode } from "graphql";
@@ -70,7 +71,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
   }
 
   override willSendRequest(options: ProcessOptions): void {
-    if (!isMutation(options)) options.request.http?.headers.set(RETRYABLE_HEADER, "1");
+    const headers = options.request.http?.headers;
+    if (!headers) return;
+    if (!isMutation(options)) headers.set(RETRYABLE_HEADER, "1");
+    // The caller's identity as the router verified it; signed with the body on every try. Nothing
+    // a client sends is forwarded, so a client cannot claim an identity of its own.
+    const context =
+      "context" in options ? (options.context as { identity?: Identity | null; requestId?: string }) : undefined;
+    headers.set(IDENTITY_HEADER, encodeIdentity(context?.identity ?? null));
+    if (context?.requestId) headers.set("x-request-id", context.requestId);
   }
 
   private async send(init: FetcherInit = {}): Promise<FetcherResponse> {
@@ -91,7 +100,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
       );
       throw new GraphQLError(error.message, { extensions: { code: error.code, serviceName } });
     }
-    this.logger.warn({ ...fields, err: error }, "subgraph request failed");
+    if (response?.status === 401) {
+      // Subgraphs answer 401 only to requests whose signature they refuse: a deployment fault.
+      this.logger.error(
+        fields,
+        "the subgraph refused the router's signature: SUBGRAPH_SIGNING_SECRET must be the same on the router and the subgraph, and their clocks within the subgraph's SIGNATURE_MAX_AGE_MS",
+      );
+    } else this.logger.warn({ ...fields, err: error }, "subgraph request failed");
     // A non-2xx reply that is still a GraphQL response (e.g. 400 with BAD_USER_INPUT): keep its code.
     const body =
       error instanceof GraphQLError ? (error.extensions.response as { body?: unknown } | undefined)?.body : undefined;

@@ -2,6 +2,12 @@
  * The kit's HTTP front (Fastify) against Express 5, on the same services, in one run: the users
  * subgraph queried directly, and the router on a 1-fetch query and a 2-fetch join. Both routers use
  * the same subgraph processes behind them, so only the front differs.
+ *
+ * Every process runs with PROTECTIONS=off (development only). Part of the protections lives in the
+ * kit's front: the router's door (`admit`: token check, rate limit) and a subgraph's signature check
+ * (`verifyRequest`), which the Express peer does not run. With them on, the kit would do work the
+ * peer skips; off, both fronts do the same work and only the front differs. What the protections
+ * cost is measured by `npm run bench -- --protections both`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,7 +24,7 @@ import {
 } from "@supergraph/testing";
 import { pinProcesses } from "./cpu.js";
 import { type Contender, formatStandings, race } from "./race.js";
-import { PRODUCTS_WITH_CREATORS, seedUsers, seedUsersWithProducts, USERS_PAGE } from "./workload.js";
+import { PRODUCTS_WITH_CREATORS, seedUsers, seedUsersWithProducts, subgraphDirectly, USERS_PAGE } from "./workload.js";
 
 export interface HttpFrontRaceOptions {
   rounds: number;
@@ -31,6 +37,8 @@ const EXPRESS_FRONT = fileURLToPath(new URL("./expressFront.ts", import.meta.url
 /** The peer runs from its TypeScript source through tsx's loader (only the benchmark's own file is compiled so). */
 const require = createRequire(import.meta.url);
 const TSX_LOADER = pathToFileURL(require.resolve("tsx")).href;
+/** The same work for both fronts: no token checks, rate limits, operation limits or signatures (see above). */
+const SAME_WORK = { PROTECTIONS: "off" };
 
 interface Started {
   name: string;
@@ -48,7 +56,7 @@ export async function raceHttpFronts(options: HttpFrontRaceOptions): Promise<str
   async function start(name: string, cpu: string, args: string[], env: Record<string, string>): Promise<Started> {
     const origin = `http://127.0.0.1:${await freePort()}`;
     const child = await startService(name, origin, pinning.wrap(cpu, process.execPath, args), {
-      env: { LOG_LEVEL: "error", ...env },
+      env: { LOG_LEVEL: "error", ...SAME_WORK, ...env },
     });
     const entry: Started = { name, url: `${origin}/graphql`, process: child };
     started.push(entry);
@@ -60,11 +68,25 @@ export async function raceHttpFronts(options: HttpFrontRaceOptions): Promise<str
     start(name, cpu, ["--import", TSX_LOADER, EXPRESS_FRONT, deployable], env);
 
   try {
+    // Behind the routers, 20 users with a product each. Each product is created by its user, signed in,
+    // and with PROTECTIONS=off a subgraph trusts no caller's identity: so the databases are seeded first
+    // by instances with protections on (requests signed as the router signs), then served without them.
+    const databases = { users: join(dataDir, "users.db"), products: join(dataDir, "products.db") };
+    const seedingUsers = await kit("users (seeding)", pinning.others, "users", {
+      DATABASE_FILE: databases.users,
+      PROTECTIONS: "on",
+    });
+    const seedingProducts = await kit("products (seeding)", pinning.others, "products", {
+      DATABASE_FILE: databases.products,
+      PROTECTIONS: "on",
+    });
+    await seedUsersWithProducts(subgraphDirectly(seedingUsers.url), subgraphDirectly(seedingProducts.url), 20);
+    await Promise.all([seedingUsers.process.stop(), seedingProducts.process.stop()]);
     const backingUsers = await kit("users (behind the routers)", pinning.others, "users", {
-      DATABASE_FILE: join(dataDir, "users.db"),
+      DATABASE_FILE: databases.users,
     });
     const backingProducts = await kit("products (behind the routers)", pinning.others, "products", {
-      DATABASE_FILE: join(dataDir, "products.db"),
+      DATABASE_FILE: databases.products,
     });
     const routerEnv = { SUBGRAPH_USERS_URL: backingUsers.url, SUBGRAPH_PRODUCTS_URL: backingProducts.url };
     const users = [
@@ -76,9 +98,8 @@ export async function raceHttpFronts(options: HttpFrontRaceOptions): Promise<str
       await kit("router, kit (Fastify)", pinning.measured, "router", routerEnv),
     ];
 
-    // Full pages: 20 users in each users database, 20 users with a product each behind the routers.
-    for (const target of users) await seedUsers(target.url, 20);
-    await seedUsersWithProducts(backingUsers.url, backingProducts.url, 20);
+    // Full pages: 20 users in each users database queried directly (sign-up needs no identity).
+    for (const target of users) await seedUsers(subgraphDirectly(target.url), 20);
 
     const scenarios = [
       { title: "users subgraph queried directly", targets: users, query: USERS_PAGE },

@@ -51,3 +51,42 @@ describe("race", () => {
     }
   });
 });
+
+describe("race with fresh headers", () => {
+  it("makes a contender's freshHeaders anew for every request it sends, over the request's body", async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        seen.push(`${req.headers["x-once"]}|${req.headers["x-body-length"]}|${Buffer.concat(chunks).length}`);
+        res.writeHead(200, { "content-type": "application/json" }).end('{"data":{"ok":true}}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    let made = 0;
+    const body = JSON.stringify({ query: "{ ok }" });
+    try {
+      const [standing] = await race(
+        [
+          {
+            name: "signed",
+            url,
+            pid: process.pid,
+            freshHeaders: (sent) => ({ "x-once": String(++made), "x-body-length": String(sent.length) }),
+          },
+        ],
+        { body, rounds: 1, durationSeconds: 1, warmupSeconds: 1, connections: 2 },
+      );
+      expect(standing?.errors).toBe(0);
+      expect(seen.length).toBeGreaterThan(10);
+      const onces = seen.map((line) => line.split("|")[0]);
+      expect(new Set(onces).size).toBe(onces.length); // never the same header twice
+      for (const line of seen) expect(line.endsWith(`|${body.length}|${body.length}`)).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -7,6 +7,13 @@ export interface Contender {
   /** The GraphQL endpoint. */
   url: string;
   pid: number;
+  /**
+   * Headers made afresh for each request it is sent, over the request's body (e.g. the router's
+   * signature, for a subgraph queried directly: a signature may be used once). Default: none.
+   */
+  freshHeaders?: (body: string) => Record<string, string>;
+  /** Headers sent with every request (e.g. a bearer token). Default: none. */
+  headers?: Record<string, string>;
 }
 
 export interface RaceOptions {
@@ -46,13 +53,26 @@ export const median = (values: readonly number[]): number => {
 
 async function measure(contender: Contender, options: RaceOptions, seconds: number): Promise<Sample> {
   const cpuBefore = cpuSeconds(contender.pid);
+  const { freshHeaders } = contender;
   const result = await autocannon({
     url: contender.url,
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...contender.headers },
     body: options.body,
     duration: seconds,
     connections: options.connections,
+    ...(freshHeaders
+      ? {
+          requests: [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                headers: { ...request.headers, ...freshHeaders(options.body) },
+              }),
+            },
+          ],
+        }
+      : {}),
   });
   const requests = Math.max(1, result.requests.total);
   return {

@@ -9,10 +9,14 @@ export interface ChaosProxy extends AsyncDisposable {
   /** The proxy's GraphQL URL: route the router here instead of to the subgraph. */
   readonly url: string;
   mode: ChaosMode;
+  /** Modes for the next requests (probes not included), used up in order before `mode` applies again. */
+  next: ChaosMode[];
   /** Requests it got, the router's health-check probes not included. */
   hits: number;
   /** What each request it got was (query, mutation, or the router's health-check probe), in order. */
   operations: ("query" | "mutation" | "probe")[];
+  /** The router's `x-supergraph-*` headers (identity, signature) of each request it got, in order. */
+  routerHeaders: Record<string, string>[];
   close(): Promise<void>;
 }
 
@@ -25,12 +29,19 @@ export async function startChaosProxy(target: string): Promise<ChaosProxy> {
     const text = (JSON.parse(body) as { query?: string }).query ?? "";
     const kind = text.includes("__RouterHealthCheck") ? "probe" : /^\s*mutation\b/.test(text) ? "mutation" : "query";
     proxy.operations.push(kind);
+    const forwarded: Record<string, string> = { "content-type": "application/json" };
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (name.startsWith("x-supergraph-") && typeof value === "string") forwarded[name] = value;
+    }
+    const { "content-type": _type, ...routerHeaders } = forwarded;
+    proxy.routerHeaders.push(routerHeaders);
     if (kind !== "probe") proxy.hits++;
-    const mode = proxy.mode;
+    const mode = (kind === "probe" ? undefined : proxy.next.shift()) ?? proxy.mode;
     if (mode === "hang") return;
     if (mode === "reset") return req.socket.destroy();
     if (typeof mode === "number") return res.writeHead(mode, { "content-type": "text/plain" }).end("chaos");
-    const response = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
+    // The router's identity and signature headers go through, so subgraphs that check signatures accept it.
+    const response = await fetch(target, { method: "POST", headers: forwarded, body });
     res.writeHead(response.status, { "content-type": response.headers.get("content-type") ?? "application/json" });
     res.end(await response.text());
   });
@@ -42,8 +53,10 @@ export async function startChaosProxy(target: string): Promise<ChaosProxy> {
   const proxy: ChaosProxy = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
     mode: "pass",
+    next: [],
     hits: 0,
     operations: [],
+    routerHeaders: [],
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -6,6 +6,8 @@
 import { composeServices } from "@apollo/composition";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import { buildSubgraphSchema } from "@apollo/subgraph";
+import { createRequestVerifier, decodeIdentity, IDENTITY_HEADER, type Identity } from "@supergraph/auth";
+import { ErrorCode } from "@supergraph/error-codes";
 import {
   ConflictError,
   createLogger,
@@ -25,12 +27,18 @@ export const silentLogger = createLogger({ service: "graph-test", level: "silent
 export const usersTypeDefs = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
   type User @key(fields: "id") { id: ID! name: String! }
-  type Query { user(id: ID!): User }
+  type Query {
+    user(id: ID!): User
+    "Who the router says the caller is: user id and scopes, or null for anonymous."
+    whoami: String
+  }
   type Mutation { renameUser(id: ID!, name: String!): User! }
 `);
 const people: Record<string, string> = { "1": "Ada", "2": "Grace" };
 const usersResolvers = {
   Query: {
+    whoami: (_: unknown, _args: unknown, { identity }: TinyContext) =>
+      identity ? [identity.userId, ...identity.scopes].join(" ") : null,
     user: (_: unknown, { id }: { id: string }) => {
       if (id === "boom") throw new Error("SELECT * FROM users failed: disk I/O error");
       if (!/^\d+$/.test(id)) throw new ValidationError("id", `id must be a number; got "${id}".`);
@@ -69,18 +77,41 @@ const productsResolvers = {
   },
 };
 
-/** A subgraph served by the service kit on a free port of 127.0.0.1. */
+/** A tiny subgraph's context: the identity header the router sent (verified when the subgraph checks signatures). */
+interface TinyContext extends BaseContext {
+  identity: Identity | null;
+}
+
+/**
+ * A subgraph served by the service kit on a free port of 127.0.0.1. With `signingSecret`, it
+ * answers only requests signed with it (401 SIGNATURE_INVALID otherwise), as the real subgraphs do.
+ */
 export async function startTinySubgraph(
   name: string,
   typeDefs: DocumentNode,
   resolvers: object,
-): Promise<{ service: Service<BaseContext>; url: string }> {
+  { signingSecret }: { signingSecret?: string | undefined } = {},
+): Promise<{ service: Service<TinyContext>; url: string }> {
   const schema = buildSubgraphSchema({ typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0]);
-  const service = await createService<BaseContext>({
+  const verify = signingSecret ? createRequestVerifier({ secret: signingSecret }) : undefined;
+  const service = await createService<TinyContext>({
     name,
     logger: silentLogger,
-    buildApollo: (base) => new ApolloServer<BaseContext>({ schema, ...base }),
-    context: async () => ({}),
+    buildApollo: (base) => new ApolloServer<TinyContext>({ schema, ...base }),
+    context: async ({ headers }) => {
+      const header = headers[IDENTITY_HEADER];
+      return { identity: decodeIdentity(Array.isArray(header) ? header[0] : header) };
+    },
+    ...(verify
+      ? {
+          verifyRequest: ({ headers, body }) => {
+            const result = verify({ headers, body });
+            return result.ok
+              ? undefined
+              : { status: 401, code: ErrorCode.SIGNATURE_INVALID, message: `Refused: ${result.reason}.` };
+          },
+        }
+      : {}),
   });
   const { port } = await service.listen(0, "127.0.0.1");
   return { service, url: `http://127.0.0.1:${port}/graphql` };
@@ -106,11 +137,14 @@ export interface RouterInputs {
 
 export interface GraphOptions {
   /** Builds the router (not listening) from the graph's supergraph; the graph listens and closes it. */
-  createRouter: (inputs: RouterInputs) => Promise<Service<BaseContext>>;
+  // biome-ignore lint/suspicious/noExplicitAny: any router context will do
+  createRouter: (inputs: RouterInputs) => Promise<Service<any>>;
   /** How the router finds users: the supergraph's routing URL, or an override (the routing URL then leads nowhere). Default: supergraph. */
   routeUsersVia?: "supergraph" | "override";
   /** Put a chaos proxy in front of these subgraphs. Default: none. */
   chaos?: ("users" | "products")[];
+  /** The subgraphs answer only requests signed with this secret. Default: none (they answer anyone). */
+  signingSecret?: string;
 }
 
 export interface Graph extends AsyncDisposable {
@@ -126,9 +160,14 @@ export interface Graph extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export async function startGraph({ createRouter, routeUsersVia, chaos = [] }: GraphOptions): Promise<Graph> {
-  const users = await startTinySubgraph("users", usersTypeDefs, usersResolvers);
-  const products = await startTinySubgraph("products", productsTypeDefs, productsResolvers);
+export async function startGraph({
+  createRouter,
+  routeUsersVia,
+  chaos = [],
+  signingSecret,
+}: GraphOptions): Promise<Graph> {
+  const users = await startTinySubgraph("users", usersTypeDefs, usersResolvers, { signingSecret });
+  const products = await startTinySubgraph("products", productsTypeDefs, productsResolvers, { signingSecret });
   const proxies: Partial<Record<"users" | "products", ChaosProxy>> = {};
   for (const name of chaos) proxies[name] = await startChaosProxy(name === "users" ? users.url : products.url);
   const usersUrl = proxies.users?.url ?? users.url;

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { startChaosProxy } from "./chaosProxy.js";
 import { deadUrl, freePort } from "./freePort.js";
 import { refusesConnections, requestInFlight } from "./inFlight.js";
-import { postGraphQL } from "./postGraphQL.js";
+import { postGraphQL, sendGraphQL } from "./postGraphQL.js";
+import { rawRequest, requestHead } from "./rawRequest.js";
 import { startTraffic } from "./traffic.js";
 import { isHealthy, waitForHealth } from "./waitForHealth.js";
 
@@ -52,6 +53,61 @@ describe("ports and requests", () => {
     expect(ok.data?.body).toEqual({ query: "{ a }", variables: { id: "1" } });
     expect(ok.data?.headers).toMatchObject({ "content-type": "application/json", "x-test": "yes" });
     expect((await postGraphQL(`${server.origin}/fail`, "{ a }")).data).toMatchObject({ body: { query: "{ a }" } });
+    const failed = await sendGraphQL(`${server.origin}/fail`, "{ a }", { operationName: "A" });
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get("content-type")).toBe("application/json");
+    expect(failed.body.data).toMatchObject({ body: { query: "{ a }", operationName: "A" } });
+  });
+
+  it("sendGraphQL names the URL and status when the answer is not JSON", async () => {
+    await using server = await serve((_req, _body, res) => res.writeHead(502).end("<html>bad gateway</html>"));
+    await expect(sendGraphQL(server.origin, "{ a }")).rejects.toThrow(
+      /answered 502 with a body that is not JSON: <html>/,
+    );
+  });
+});
+
+describe("raw requests", () => {
+  it("writes a request by hand, part by part, and reads the whole response, chunked or not", async () => {
+    await using server = await serve(echo);
+    const body = JSON.stringify({ query: "{ é }" });
+    const head = requestHead(server.origin, "POST", "/graphql", {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+    });
+    expect(head).toMatch(/^POST \/graphql HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\nConnection: close\r\n/);
+    const slow = await rawRequest(server.origin, [head, ...body], { intervalMs: 5 });
+    expect(slow).toMatchObject({ status: 200, ended: "answered" });
+    expect(slow.ms).toBeGreaterThanOrEqual(5 * body.length - 20);
+    expect(JSON.parse(slow.body)).toMatchObject({ data: { body: { query: "{ é }" } } });
+
+    await using chunked = await serve((_req, _body, res) => {
+      res.writeHead(201, { "content-type": "text/plain" });
+      res.write("partly ");
+      res.end("chunked ✓");
+    });
+    const answer = await rawRequest(chunked.origin, [requestHead(chunked.origin, "GET", "/")]);
+    expect(answer).toMatchObject({ status: 201, body: "partly chunked ✓", ended: "answered" });
+  });
+
+  it("stops writing when the server answers early, and gives up at its deadline", async () => {
+    // Answers as soon as it has the headers, as servers do with a body over their limit.
+    const early = createServer((_req, res) => res.writeHead(413, { connection: "close" }).end());
+    await new Promise<void>((resolve) => early.listen(0, "127.0.0.1", resolve));
+    try {
+      const origin = `http://127.0.0.1:${(early.address() as AddressInfo).port}`;
+      const head = requestHead(origin, "POST", "/", { "content-length": 100 });
+      const refused = await rawRequest(origin, [head, ..."x".repeat(100)], { intervalMs: 50 });
+      expect(refused).toMatchObject({ status: 413, ended: "answered" });
+      expect(refused.ms).toBeLessThan(2000); // not the 5 s that writing every part would take
+    } finally {
+      early.closeAllConnections();
+      await new Promise((resolve) => early.close(resolve));
+    }
+    await using server = await serve(() => {}); // never answers
+    const hung = await rawRequest(server.origin, [requestHead(server.origin, "GET", "/")], { timeoutMs: 300 });
+    expect(hung).toMatchObject({ status: undefined, ended: "deadline", body: "" });
+    expect(hung.ms).toBeLessThan(2000);
   });
 });
 

@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net";
+import { type SignOptions, signedHeaders } from "./credentials.js";
 
 /** Reads a whole HTTP/1.1 response off a socket the server closes (Connection: close), decoding chunks. */
 function readResponse(socket: Socket): Promise<{ status: number; body: unknown }> {
@@ -31,19 +32,25 @@ function readResponse(socket: Socket): Promise<{ status: number; body: unknown }
 /**
  * Opens a GraphQL request to `origin` and sends all of it but the last bytes of its body: the
  * server has the request (its headers are parsed) but cannot answer yet, so it is in flight for
- * as long as the test wants. `finish` sends the rest and resolves with the response.
+ * as long as the test wants. `finish` sends the rest and resolves with the response. `sign` signs
+ * it as the router does (for a subgraph: `true` for an anonymous caller, or who the caller is).
  */
 export async function requestInFlight(
   origin: string,
   query: string,
+  { sign = false }: { sign?: SignOptions | boolean } = {},
 ): Promise<{ finish: () => Promise<{ status: number; body: unknown }> }> {
   const { hostname, port } = new URL(origin);
   const socket = connect(Number(port), hostname);
   await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
   const response = readResponse(socket);
   const body = JSON.stringify({ query });
+  const signature = sign === false ? {} : signedHeaders(body, sign === true ? {} : sign);
+  const extra = Object.entries(signature)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
   socket.write(
-    `POST /graphql HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
+    `POST /graphql HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n${extra}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, -5)}`,
   );
   await new Promise((resolve) => setTimeout(resolve, 200)); // let the server parse the headers

@@ -1,4 +1,5 @@
 export { type ChaosMode, type ChaosProxy, startChaosProxy } from "./chaosProxy.js";
+export { bearer, type Caller, type SignOptions, signedHeaders, type TokenOptions } from "./credentials.js";
 export { deadUrl, freePort } from "./freePort.js";
 export {
   composeTinySupergraph,
@@ -12,7 +13,14 @@ export {
   usersTypeDefs,
 } from "./graph.js";
 export { refusesConnections, requestInFlight } from "./inFlight.js";
-export { type GraphQLResponse, type PostOptions, postGraphQL } from "./postGraphQL.js";
+export {
+  type GraphQLExchange,
+  type GraphQLResponse,
+  graphQLBody,
+  type PostOptions,
+  postGraphQL,
+  sendGraphQL,
+} from "./postGraphQL.js";
 export {
   type ProcessOptions,
   type ProcessResult,
@@ -21,6 +29,7 @@ export {
   runProcess,
   startProcess,
 } from "./processes.js";
+export { type RawExchange, type RawRequestOptions, rawRequest, requestHead } from "./rawRequest.js";
 export { type Readiness, readiness } from "./readiness.js";
 export { FAST_ROUTER_ENV, FULL, PARTIAL, USERS_WITH_PRODUCTS } from "./scenarios.js";
 export {

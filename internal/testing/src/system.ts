@@ -82,6 +82,8 @@ export interface System extends AsyncDisposable {
   exited(name: string, timeoutMs?: number): Promise<number | null | undefined>;
   /** What an instance printed, for failure messages. */
   logs(name: string): string;
+  /** The process id of a running instance (e.g. to read its CPU time); undefined when it is not running. */
+  pid(name: string): number | undefined;
   /** Stops everything and removes the temporary data folder. Also `await using`. */
   shutdown(): Promise<void>;
 }
@@ -187,6 +189,10 @@ export async function startSystem({
     signal: (name, signal) => instance(name).signal(signal),
     exited: (name, timeoutMs) => instance(name).exited(timeoutMs),
     logs: (name) => running.get(name)?.output() ?? "",
+    pid: (name) => {
+      const child = running.get(name);
+      return child?.running ? child.child.pid : undefined;
+    },
     shutdown,
     [Symbol.asyncDispose]: shutdown,
   };

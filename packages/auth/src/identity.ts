@@ -25,8 +25,18 @@ export const isAdmin = (identity: Identity | null | undefined): boolean =>
 /** The header value for `identity`: `anonymous`, or its JSON in base64url (header-safe whatever the claims hold). */
 export function encodeIdentity(identity: Identity | null): string {
   if (identity === null) return ANONYMOUS;
-  return Buffer.from(JSON.stringify({ sub: identity.userId, scopes: identity.scopes }), "utf8").toString("base64url");
+  let encoded = encodings.get(identity);
+  if (encoded === undefined) {
+    encoded = Buffer.from(JSON.stringify({ sub: identity.userId, scopes: identity.scopes }), "utf8").toString(
+      "base64url",
+    );
+    encodings.set(identity, encoded);
+  }
+  return encoded;
 }
+
+/** Each identity's header value, once: the router sends the same identity (one per token) with every request. */
+const encodings = new WeakMap<Identity, string>();
 
 /** The identity a header value encodes; `null` for anonymous, absent or malformed values. */
 export function decodeIdentity(value: string | undefined): Identity | null {

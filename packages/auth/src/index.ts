@@ -15,6 +15,7 @@ export {
   MIN_PRODUCTION_SECRET_LENGTH,
   type MintOptions,
   mintToken,
+  productionSecretProblem,
   TokenError,
   type TokenVerifierSettings,
 } from "./tokens.js";

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 import { IDENTITY_HEADER } from "./identity.js";
 
 /**
@@ -14,9 +14,46 @@ export const DEFAULT_SIGNATURE_MAX_AGE_MS = 60_000;
 
 const VERSION = "v1";
 
-function mac(secret: string, timestamp: string, nonce: string, identity: string, body: string): Buffer {
-  return createHmac("sha256", secret).update(`${VERSION}\n${timestamp}\n${nonce}\n${identity}\n`).update(body).digest();
+/** The HMAC key for a secret, made once: importing the key for every request would cost as much as the MAC. */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(secret, "utf8"));
+    keys.set(secret, key);
+  }
+  return key;
 }
+
+function mac(key: KeyObject, timestamp: string, nonce: string, identity: string, body: string): Buffer {
+  return createHmac("sha256", key).update(`${VERSION}\n${timestamp}\n${nonce}\n${identity}\n${body}`).digest();
+}
+
+/** `t=…,n=…,v1=…` -> its three parts, or undefined when it is not exactly that. */
+function parseSignature(value: string): { timestamp: string; nonce: string; signature: string } | undefined {
+  const first = value.indexOf(",");
+  const second = value.indexOf(",", first + 1);
+  if (first < 0 || second < 0 || value.indexOf(",", second + 1) >= 0) return undefined;
+  if (!value.startsWith("t=") || !value.startsWith("n=", first + 1) || !value.startsWith(`${VERSION}=`, second + 1)) {
+    return undefined;
+  }
+  return {
+    timestamp: value.slice(2, first),
+    nonce: value.slice(first + 3, second),
+    signature: value.slice(second + 2 + VERSION.length),
+  };
+}
+
+const DIGITS = /^\d{1,16}$/;
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Nonces only need to be unique: a random prefix per process (so replicas and restarts never
+ * collide) and a counter, cheaper than random bytes per request.
+ */
+const NONCE_PREFIX = randomBytes(9).toString("base64url");
+let nonceCounter = 0;
+const nextNonce = () => `${NONCE_PREFIX}.${(nonceCounter++).toString(36)}`;
 
 /**
  * The headers that sign one request: the identity header (as given) and the signature over it and
@@ -28,8 +65,8 @@ export function signRequest(
   now: number = Date.now(),
 ): Record<string, string> {
   const timestamp = String(now);
-  const nonce = randomBytes(12).toString("base64url");
-  const signature = mac(secret, timestamp, nonce, identity, body).toString("hex");
+  const nonce = nextNonce();
+  const signature = mac(keyOf(secret), timestamp, nonce, identity, body).toString("hex");
   return { [IDENTITY_HEADER]: identity, [SIGNATURE_HEADER]: `t=${timestamp},n=${nonce},${VERSION}=${signature}` };
 }
 
@@ -56,12 +93,15 @@ export function createRequestVerifier({
   maxAgeMs = DEFAULT_SIGNATURE_MAX_AGE_MS,
   now = Date.now,
 }: VerifierOptions) {
+  const key = keyOf(secret);
+  // Accepted nonces until their signature expires, in the order accepted: roughly the order they
+  // expire in, so forgetting stops at the first one still live (constant work per request).
   const seen = new Map<string, number>();
-  let nextSweep = 0;
   const sweep = (at: number) => {
-    if (at < nextSweep) return;
-    nextSweep = at + 1000;
-    for (const [nonce, expires] of seen) if (expires < at) seen.delete(nonce);
+    for (const [nonce, expires] of seen) {
+      if (expires >= at) break;
+      seen.delete(nonce);
+    }
   };
   return function verify({
     headers,
@@ -72,22 +112,17 @@ export function createRequestVerifier({
   }): VerifyResult {
     const value = header(headers[SIGNATURE_HEADER]);
     if (value === undefined) return { ok: false, reason: "the request is not signed" };
-    const parts = Object.fromEntries(
-      value.split(",").map((part) => {
-        const at = part.indexOf("=");
-        return [part.slice(0, at).trim(), part.slice(at + 1).trim()];
-      }),
-    ) as Record<string, string | undefined>;
-    const { t: timestamp, n: nonce, [VERSION]: signature } = parts;
-    if (!timestamp || !/^\d+$/.test(timestamp) || !nonce || !signature || !/^[0-9a-f]{64}$/.test(signature)) {
+    const parts = parseSignature(value);
+    if (!parts || !DIGITS.test(parts.timestamp) || parts.nonce === "" || !HEX_SHA256.test(parts.signature)) {
       return { ok: false, reason: "the signature header is malformed" };
     }
+    const { timestamp, nonce, signature } = parts;
     const at = now();
     sweep(at);
     if (Math.abs(at - Number(timestamp)) > maxAgeMs) {
       return { ok: false, reason: "the signature is outside the accepted time window" };
     }
-    const expected = mac(secret, timestamp, nonce, header(headers[IDENTITY_HEADER]) ?? "", body);
+    const expected = mac(key, timestamp, nonce, header(headers[IDENTITY_HEADER]) ?? "", body);
     if (!timingSafeEqual(expected, Buffer.from(signature, "hex"))) {
       return { ok: false, reason: "the signature does not match the request" };
     }

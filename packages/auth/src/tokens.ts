@@ -31,7 +31,14 @@ export interface TokenVerifierSettings {
   userIdClaim?: string;
   /** The claim that holds the scopes: a space-separated string (OAuth `scope`) or a list (`scp`). Default: `scope`. */
   scopeClaim?: string;
+  /** How many verified tokens to remember (a client sends the same one with every request). Default: 10000; 0: none. */
+  cacheSize?: number;
+  /** The clock. Default: Date.now. */
+  now?: () => number;
 }
+
+/** A verified token is re-verified after this long even if it expires later (e.g. to notice a JWKS key rotation). */
+const CACHE_TTL_MS = 60_000;
 
 /** A token that cannot be trusted; `message` says why in words a client may see. */
 export class TokenError extends Error {
@@ -69,19 +76,31 @@ function scopesOf(value: unknown): string[] {
  * TokenError, whose message says what is wrong.
  */
 export function createTokenVerifier(settings: TokenVerifierSettings): (token: string) => Promise<Identity> {
-  const { issuer, audience, clockToleranceSeconds = 30, userIdClaim = "sub", scopeClaim = "scope" } = settings;
+  const {
+    issuer,
+    audience,
+    clockToleranceSeconds = 30,
+    userIdClaim = "sub",
+    scopeClaim = "scope",
+    cacheSize = 10_000,
+    now = Date.now,
+  } = settings;
   if ((settings.secret === undefined) === (settings.jwksUrl === undefined)) {
     throw new Error("createTokenVerifier needs exactly one of secret and jwksUrl");
   }
   const options = { issuer, audience, clockTolerance: clockToleranceSeconds, requiredClaims: ["exp"] };
   const key = settings.secret === undefined ? undefined : new TextEncoder().encode(settings.secret);
   const jwks = settings.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(settings.jwksUrl));
-  return async (token) => {
+  // Verified tokens, until they expire (or CACHE_TTL_MS): a cached answer costs a lookup, not a
+  // signature check. Only successes are kept; an entry past its time is dropped and checked again.
+  const verified = new Map<string, { identity: Identity; until: number }>();
+  const verify = async (token: string): Promise<Identity> => {
     let payload: JWTPayload;
     try {
+      const at = { ...options, currentDate: new Date(now()) };
       payload = key
-        ? (await jwtVerify(token, key, { ...options, algorithms: ["HS256"] })).payload
-        : (await jwtVerify(token, jwks as ReturnType<typeof createRemoteJWKSet>, options)).payload;
+        ? (await jwtVerify(token, key, { ...at, algorithms: ["HS256"] })).payload
+        : (await jwtVerify(token, jwks as ReturnType<typeof createRemoteJWKSet>, at)).payload;
     } catch (error) {
       throw new TokenError(reasonOf(error), { cause: error });
     }
@@ -89,7 +108,21 @@ export function createTokenVerifier(settings: TokenVerifierSettings): (token: st
     if ((typeof userId !== "string" && typeof userId !== "number") || String(userId) === "") {
       throw new TokenError(`The token has no "${userIdClaim}" claim naming a user.`);
     }
-    return Object.freeze({ userId: String(userId), scopes: Object.freeze(scopesOf(payload[scopeClaim])) });
+    const identity = Object.freeze({ userId: String(userId), scopes: Object.freeze(scopesOf(payload[scopeClaim])) });
+    if (cacheSize > 0 && typeof payload.exp === "number") {
+      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+      const expires = (payload.exp + clockToleranceSeconds) * 1000;
+      verified.set(token, { identity, until: Math.min(expires, now() + CACHE_TTL_MS) });
+    }
+    return identity;
+  };
+  return async (token) => {
+    const cached = verified.get(token);
+    if (cached !== undefined) {
+      if (now() < cached.until) return cached.identity;
+      verified.delete(token);
+    }
+    return verify(token);
   };
 }
 
@@ -127,4 +160,21 @@ export function mintToken({
     .setExpirationTime(offset(expiresIn));
   if (notBefore !== undefined) jwt.setNotBefore(offset(notBefore));
   return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/**
+ * Why `value` may not serve as the secret `variable` in production (unset, the development secret,
+ * or shorter than MIN_PRODUCTION_SECRET_LENGTH), or undefined when it may. Never quotes the value.
+ */
+export function productionSecretProblem(
+  variable: string,
+  value: string | undefined,
+  developmentValue: string,
+): string | undefined {
+  if (value === undefined) return `${variable}: required in production (or ${variable}_FILE)`;
+  if (value === developmentValue) return `${variable}: the development secret is refused in production`;
+  if (value.length < MIN_PRODUCTION_SECRET_LENGTH) {
+    return `${variable}: at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production (e.g. openssl rand -base64 48)`;
+  }
+  return undefined;
 }

@@ -8,12 +8,15 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: "An argument or input field is invalid; `extensions.field` names it when it is one of ours.",
   NOT_FOUND: "The entity a mutation names does not exist (queries answer null instead), or no such HTTP route.",
   CONFLICT: "The change clashes with existing data, such as an email another user already has.",
-  INTERNAL_SERVER_ERROR: "Something unexpected failed; the service that hit it logged the details and sent none (quote `extensions.requestId`).",
+  INTERNAL_SERVER_ERROR:
+    "Something unexpected failed; the service that hit it logged the details and sent none (quote `extensions.requestId`).",
 
   // Who may do what. Raised where the data is owned (the subgraphs) or by the router's token check.
-  UNAUTHENTICATED: "No valid token: the operation needs a signed-in user, or the bearer token is expired, malformed or not ours.",
+  UNAUTHENTICATED:
+    "No valid token: the operation needs a signed-in user, or the bearer token is expired, malformed or not ours.",
   FORBIDDEN: "The signed-in user may not do this (not the owner, not an admin); nothing was changed.",
-  SIGNATURE_INVALID: "A subgraph refused a request that the router did not sign, signed badly, or signed too long ago (HTTP 401).",
+  SIGNATURE_INVALID:
+    "A subgraph refused a request that the router did not sign, signed badly, or signed too long ago (HTTP 401).",
 
   // Added by the router when a subgraph fails it; `extensions.serviceName` names the subgraph.
   SUBGRAPH_UNAVAILABLE: "The subgraph could not be reached or gave no usable answer (refused, reset, 5xx, not JSON).",
@@ -40,9 +43,12 @@ export const ERROR_CODES = {
   TOO_MANY_ROOT_FIELDS: "The operation selects more root fields than the router allows.",
   TOO_MANY_TOKENS: "The document is longer (in GraphQL tokens or characters) than the router allows.",
   TOO_MANY_DIRECTIVES: "The operation uses more directives than the router allows.",
-  QUERY_TOO_COSTLY: "The operation's estimated cost (list fields weighted by their page size) is above the router's limit.",
-  RATE_LIMITED: "This client sent more requests than its rate allows; retry after the Retry-After header's seconds (HTTP 429).",
-  PERSISTED_QUERY_NOT_LISTED: "Trusted-documents mode: the operation is not in any manifest of the router, so it was not run.",
+  QUERY_TOO_COSTLY:
+    "The operation's estimated cost (list fields weighted by their page size) is above the router's limit.",
+  RATE_LIMITED:
+    "This client sent more requests than its rate allows; retry after the Retry-After header's seconds (HTTP 429).",
+  PERSISTED_QUERY_NOT_LISTED:
+    "Trusted-documents mode: the operation is not in any manifest of the router, so it was not run.",
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

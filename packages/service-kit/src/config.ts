@@ -58,6 +58,8 @@ const httpUrl = z.url({
 /** Reusable variable parsers. */
 export const env = {
   port: (fallback: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(fallback)),
+  /** A port, or undefined when unset. */
+  optionalPort: () => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).optional()),
   string: (fallback: string) => z.preprocess(unsetIfEmpty, z.string().min(1).default(fallback)),
   optionalString: () => z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
   /** A switch: on/off, true/false, 1/0, yes/no, enabled/disabled, in any case. */

@@ -1,10 +1,12 @@
+import { once } from "node:events";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ErrorCode } from "@supergraph/error-codes";
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
 import { NotFoundError } from "./errors.js";
 import { createLogger } from "./logger.js";
-import { createService } from "./service.js";
+import { createService, type ServiceOptions } from "./service.js";
 
 const logger = createLogger({ service: "kit-test", level: "silent" });
 
@@ -13,8 +15,9 @@ interface Context extends BaseContext {
 }
 
 /** A service over a small schema whose resolvers fail in each way a real one can. */
-async function start() {
+async function start(options: Partial<ServiceOptions<Context>> = {}) {
   const service = await createService<Context>({
+    ...options,
     name: "kit",
     logger,
     buildApollo: (base) =>
@@ -39,10 +42,13 @@ async function start() {
         },
         ...base,
       }),
-    context: async ({ headers }) => ({ caller: headers["x-caller"] as string | undefined }),
+    context: async ({ headers, locals }) => ({
+      caller: (locals.get("caller") as string | undefined) ?? (headers["x-caller"] as string | undefined),
+    }),
     checks: [{ name: "always", check: async () => {} }],
     routes: [
       { path: "/report", handle: () => ({ status: 207, json: { fine: true } }) },
+      { path: "/internal-report", internal: true, handle: () => ({ status: 200, json: { internal: true } }) },
       {
         path: "/",
         handle: ({ accepts }) =>
@@ -68,10 +74,11 @@ describe("the kit's HTTP service", () => {
 
   it("gives domain errors their code, passes the contract's codes, and masks everything else", async () => {
     await using service = await start();
-    const body = (await (await post(service.origin, JSON.stringify({ query: "{ missing crash alien }" }))).json()) as {
-      data: unknown;
-      errors: unknown[];
-    };
+    const response = await post(service.origin, JSON.stringify({ query: "{ missing crash alien }" }), {
+      "x-request-id": "req-1",
+    });
+    expect(response.headers.get("x-request-id")).toBe("req-1");
+    const body = (await response.json()) as { data: unknown; errors: unknown[] };
     expect(body.data).toEqual({ missing: null, crash: null, alien: null });
     expect(body.errors).toEqual([
       {
@@ -84,13 +91,13 @@ describe("the kit's HTTP service", () => {
         message: "Internal server error.",
         locations: expect.any(Array),
         path: ["crash"],
-        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: "req-1" },
       },
       {
         message: "Internal server error.",
         locations: expect.any(Array),
         path: ["alien"],
-        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: "req-1" },
       },
     ]);
     const invalid = (await (await post(service.origin, JSON.stringify({ query: "{ nope }" }))).json()) as {
@@ -122,6 +129,15 @@ describe("the kit's HTTP service", () => {
     expect(await (await post(service.origin, JSON.stringify({ query: "{ hello }" }))).json()).toEqual({
       data: { hello: "world" },
     });
+  });
+
+  it("refuses a compressed body with 415 rather than misreading it", async () => {
+    await using service = await start();
+    const response = await post(service.origin, JSON.stringify({ query: "{ hello }" }), { "content-encoding": "gzip" });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
+      ErrorCode.BAD_REQUEST,
+    );
   });
 
   it("refuses mutations sent with GET or as text/plain (CSRF prevention)", async () => {
@@ -157,6 +173,86 @@ describe("the kit's HTTP service", () => {
         ],
       });
     }
+  });
+
+  it("gives each request an id: the caller's when well-formed, else a new one", async () => {
+    await using service = await start();
+    const fresh = await post(service.origin, JSON.stringify({ query: "{ hello }" }), {
+      "x-request-id": "bad id\twith tab",
+    });
+    expect(fresh.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const other = await post(service.origin, JSON.stringify({ query: "{ hello }" }));
+    expect(other.headers.get("x-request-id")).not.toBe(fresh.headers.get("x-request-id"));
+  });
+
+  it("admits or refuses each GraphQL request before its body is read, passing values to the context", async () => {
+    const seen: string[] = [];
+    await using service = await start({
+      admit: ({ headers, locals, ip }) => {
+        seen.push(ip);
+        if (headers["x-let-me-in"] !== "yes") {
+          return { status: 429, code: ErrorCode.RATE_LIMITED, message: "Slow down.", headers: { "retry-after": "7" } };
+        }
+        locals.set("caller", "admitted");
+        return undefined;
+      },
+    });
+    const refused = await post(service.origin, JSON.stringify({ query: "{ caller }" }));
+    expect([refused.status, refused.headers.get("retry-after")]).toEqual([429, "7"]);
+    expect(await refused.json()).toEqual({
+      errors: [{ message: "Slow down.", extensions: { code: ErrorCode.RATE_LIMITED } }],
+    });
+    const admitted = await post(service.origin, JSON.stringify({ query: "{ caller }" }), { "x-let-me-in": "yes" });
+    expect(await admitted.json()).toEqual({ data: { caller: "admitted" } });
+    expect(seen).toEqual(["127.0.0.1", "127.0.0.1"]);
+    expect((await fetch(`${service.origin}/health`)).status).toBe(200);
+  });
+
+  it("checks each GraphQL request over its raw body before Apollo Server sees it", async () => {
+    const bodies: string[] = [];
+    await using service = await start({
+      verifyRequest: ({ method, body }) => {
+        bodies.push(body);
+        return method === "POST" && body.includes("hello")
+          ? undefined
+          : { status: 401, code: ErrorCode.SIGNATURE_INVALID, message: "Not signed." };
+      },
+    });
+    const raw = '{ "query" : "{ hello }" }';
+    expect(await (await post(service.origin, raw)).json()).toEqual({ data: { hello: "world" } });
+    const refused = await post(service.origin, JSON.stringify({ query: "{ caller }" }));
+    expect(refused.status).toBe(401);
+    expect(bodies[0]).toBe(raw);
+    const viaGet = await fetch(`${service.origin}/graphql?query=${encodeURIComponent("{ hello }")}`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
+    expect(viaGet.status).toBe(401);
+  });
+
+  it("serves internal routes only on the internal listener when it has one", async () => {
+    const probe = createNetServer().listen(0, "127.0.0.1");
+    await once(probe, "listening");
+    const internalPort = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    await using service = await start({ internal: { port: internalPort } });
+    expect((await fetch(`${service.origin}/report`)).status).toBe(207);
+    expect((await fetch(`${service.origin}/internal-report`)).status).toBe(404);
+    const internal = await fetch(`http://127.0.0.1:${internalPort}/internal-report`);
+    expect([internal.status, await internal.json()]).toEqual([200, { internal: true }]);
+    expect((await fetch(`http://127.0.0.1:${internalPort}/graphql`)).status).toBe(404);
+  });
+
+  it("answers CORS preflights for the allowed origins only", async () => {
+    await using service = await start({ corsOrigins: ["https://app.example.com", /^https:\/\/[a-z]+\.example\.org$/] });
+    const preflight = (origin: string) =>
+      fetch(`${service.origin}/graphql`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization" },
+      });
+    for (const origin of ["https://app.example.com", "https://shop.example.org"]) {
+      expect((await preflight(origin)).headers.get("access-control-allow-origin")).toBe(origin);
+    }
+    expect((await preflight("https://evil.example.net")).headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("closes once (closing again is a no-op) and stops listening", async () => {

@@ -70,6 +70,8 @@ export interface ServiceOptions<TContext extends BaseContext> {
   bodyLimitBytes?: number;
   /** Time a health check may take before it counts as failed. Default: 2000 ms. */
   healthTimeoutMs?: number;
+  /** Longest a client may take to send a whole request (headers and body); then 408 and the connection is closed. Default: 30000 ms. */
+  requestTimeoutMs?: number;
   /** Longest wait for in-flight requests on shutdown; then their connections are cut. Default: 10000 ms. */
   drainTimeoutMs?: number;
   /** More `GET` routes, served next to GraphQL (e.g. `/ready`, a redirect from `/`). Default: none. */
@@ -162,10 +164,14 @@ export async function createService<TContext extends BaseContext>(
     bodyLimitBytes = ONE_MIB,
     healthTimeoutMs = 2000,
     drainTimeoutMs = 10_000,
+    requestTimeoutMs = 30_000,
   } = options;
   const fastify = Fastify({
     logger: false,
     bodyLimit: bodyLimitBytes,
+    // A client must send its whole request (headers and body) within this time: a slow-loris client
+    // trickling bytes is cut off (408) instead of holding a connection forever.
+    requestTimeout: requestTimeoutMs,
     // Close idle keep-alive connections at once on shutdown; requests in flight finish.
     forceCloseConnections: "idle",
     routerOptions: { ignoreTrailingSlash: true },
@@ -255,14 +261,20 @@ export async function createService<TContext extends BaseContext>(
   fastify.route({
     method: ["GET", "POST"],
     url: graphqlPath,
-    ...(admit
-      ? {
-          onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
-            const refusal = await admit(routeRequest(request));
-            if (refusal) return refuse(reply, refusal);
-          },
-        }
-      : {}),
+    onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+      // Bodies are read as they come: a compressed one would be misread, so it is refused.
+      const encoding = request.headers["content-encoding"];
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+        return httpError(
+          reply,
+          415,
+          ErrorCode.BAD_REQUEST,
+          `Content-Encoding "${encoding.slice(0, 40)}" is not supported: send the body uncompressed.`,
+        );
+      }
+      const refusal = await admit?.(routeRequest(request));
+      if (refusal) return refuse(reply, refusal);
+    },
     ...(verifyRequest
       ? {
           preHandler: async (request: FastifyRequest, reply: FastifyReply) => {

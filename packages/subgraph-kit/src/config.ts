@@ -1,20 +1,103 @@
-import { env, loadConfig } from "@supergraph/service-kit";
+import { DEFAULT_SIGNATURE_MAX_AGE_MS, DEVELOPMENT_SECRETS, productionSecretProblem } from "@supergraph/auth";
+import { ConfigError, env, loadConfig, readSecret } from "@supergraph/service-kit";
+import { z } from "zod";
 
-/** The environment variables every subgraph reads (see packages/subgraph-kit/README.md); `defaults` are the subgraph's own. */
-export function readSubgraphConfig(
+/** A subgraph's own environment variables: a zod parser per variable name (see `defineSubgraph`'s `settings`). */
+export type SettingsShape = z.ZodRawShape;
+
+/** The parsed values of a subgraph's own variables. */
+export type SettingsOf<S extends SettingsShape> = Readonly<z.infer<z.ZodObject<S>>>;
+
+/** How a subgraph checks the router's signature on every GraphQL request. */
+export interface SigningSettings {
+  /** The HMAC key shared with the router. Never logged: not enumerable on the config object. */
+  readonly secret: string;
+  /** How far a signature's timestamp may be from this process's clock, either way. Default: DEFAULT_SIGNATURE_MAX_AGE_MS. */
+  readonly maxAgeMs?: number;
+}
+
+/** The signing secret every subgraph reads: SUBGRAPH_SIGNING_SECRET, or the file SUBGRAPH_SIGNING_SECRET_FILE names. */
+export const SIGNING_SECRET_VARIABLE = "SUBGRAPH_SIGNING_SECRET";
+
+/** Outside production, what `createServer` and the tests use when no secret is given: the router's development default. */
+export const DEVELOPMENT_SIGNING: SigningSettings = Object.freeze({
+  secret: DEVELOPMENT_SECRETS.signingSecret,
+  maxAgeMs: DEFAULT_SIGNATURE_MAX_AGE_MS,
+});
+
+const blankAsUnset = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+
+/** The variables every subgraph reads, the secret aside (it is read with readSecret). */
+const kitShape = (defaults: { port: number; databaseFile: string }) => ({
+  PORT: env.port(defaults.port),
+  HOST: env.string("127.0.0.1"),
+  DATABASE_FILE: env.string(defaults.databaseFile),
+  LOG_LEVEL: env.logLevel(),
+  LOG_FORMAT: env.logFormat(),
+  NODE_ENV: env.nodeEnv(),
+  /** `off`: no signature check, every caller anonymous; only to measure what the checks cost. Refused in production. */
+  PROTECTIONS: env.switch(true),
+  SIGNATURE_MAX_AGE_MS: z.preprocess(
+    blankAsUnset,
+    z.coerce
+      .number({ error: "expected a number of milliseconds such as 60000" })
+      .int({ error: "expected a whole number of milliseconds such as 60000" })
+      .min(1000, { error: "expected at least 1000 (ms): the router's clock and this one are never exactly alike" })
+      .default(DEFAULT_SIGNATURE_MAX_AGE_MS),
+  ),
+});
+
+function collect<T>(read: () => T, problems: string[]): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}
+
+/** The signing settings with the secret kept out of JSON and logs (not enumerable). */
+function signingSettings(secret: string, maxAgeMs: number): SigningSettings {
+  return Object.freeze(
+    Object.defineProperty({ maxAgeMs }, "secret", { value: secret, enumerable: false }) as SigningSettings,
+  );
+}
+
+/**
+ * The environment variables every subgraph reads (see packages/subgraph-kit/README.md), plus the
+ * subgraph's own (`settings`, parsed together so one ConfigError names every bad variable). `defaults`
+ * are the subgraph's own port and database file. In production (`NODE_ENV=production`) the signing
+ * secret must be set, not the development one, and at least MIN_PRODUCTION_SECRET_LENGTH characters;
+ * elsewhere it defaults to the development secret the router uses too.
+ */
+export function readSubgraphConfig<S extends SettingsShape = Record<never, never>>(
   defaults: { port: number; databaseFile: string },
   source: NodeJS.ProcessEnv = process.env,
+  settings?: S,
 ) {
-  return loadConfig(
-    {
-      PORT: env.port(defaults.port),
-      HOST: env.string("127.0.0.1"),
-      DATABASE_FILE: env.string(defaults.databaseFile),
-      LOG_LEVEL: env.logLevel(),
-      LOG_FORMAT: env.logFormat(),
-    },
-    source,
-  );
+  const problems: string[] = [];
+  const base = collect(() => loadConfig(kitShape(defaults), source), problems);
+  const own = collect(() => loadConfig(settings ?? ({} as S), source), problems);
+  const secret = collect(() => readSecret(SIGNING_SECRET_VARIABLE, source), problems);
+  const production = (base?.NODE_ENV ?? source.NODE_ENV?.trim()) === "production";
+  if (production && !problems.some((problem) => problem.startsWith(SIGNING_SECRET_VARIABLE))) {
+    const problem = productionSecretProblem(SIGNING_SECRET_VARIABLE, secret, DEVELOPMENT_SECRETS.signingSecret);
+    if (problem) problems.push(problem);
+  }
+  if (production && base?.PROTECTIONS === false) problems.push("PROTECTIONS: off is refused in production");
+  if (!base || !own || problems.length > 0) throw new ConfigError(problems);
+  const { SIGNATURE_MAX_AGE_MS, PROTECTIONS, ...rest } = base;
+  return Object.freeze({
+    ...rest,
+    production,
+    /** The router's signature check: SUBGRAPH_SIGNING_SECRET (or _FILE), SIGNATURE_MAX_AGE_MS. */
+    signing: signingSettings(secret ?? DEVELOPMENT_SECRETS.signingSecret, SIGNATURE_MAX_AGE_MS),
+    /** PROTECTIONS: false turns the signature check off (development only, to measure its cost). */
+    protections: PROTECTIONS,
+    /** The subgraph's own variables, parsed. */
+    settings: own as SettingsOf<S>,
+  });
 }
 
 export type SubgraphConfig = ReturnType<typeof readSubgraphConfig>;

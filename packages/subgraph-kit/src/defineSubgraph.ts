@@ -1,15 +1,26 @@
+import { fileURLToPath } from "node:url";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import { createLogger, createService, type Logger, type Service } from "@supergraph/service-kit";
+import { decodeIdentity, IDENTITY_HEADER, type Identity } from "@supergraph/auth";
+import { createLogger, createService, type Logger, loadConfig, type Service } from "@supergraph/service-kit";
 import type { DocumentNode } from "graphql";
 import type { Kysely, Migration } from "kysely";
+import {
+  DEVELOPMENT_SIGNING,
+  readSubgraphConfig,
+  type SettingsOf,
+  type SettingsShape,
+  type SigningSettings,
+  type SubgraphConfig,
+} from "./config.js";
 import { openSqlite, pingDatabase } from "./database.js";
 import { executeOperation } from "./executeOperation.js";
 import { loadSchemaFile } from "./loadSchemaFile.js";
+import { signatureCheck } from "./signatureCheck.js";
 
 /** What a subgraph declares about itself; `defineSubgraph` turns it into a server and a process. */
-export interface SubgraphDefinition<DB, TStore, TContext extends BaseContext> {
+export interface SubgraphDefinition<DB, TStore, TContext extends BaseContext, S extends SettingsShape> {
   /** The subgraph's name, as in supergraph.yaml. */
   name: string;
   /** Its port when PORT is not set. */
@@ -23,45 +34,85 @@ export interface SubgraphDefinition<DB, TStore, TContext extends BaseContext> {
   resolvers: object;
   /** Schema and seed migrations, applied in name order at start. */
   migrations: Record<string, Migration>;
+  /**
+   * The subgraph's own environment variables, each a zod parser with its default (e.g.
+   * `{ SIGNUP: z.enum(["open", "admin"]).default("open") }`), read with the kit's: a bad value stops
+   * the start with the variable's name. Their values reach `createContext`. Default: none.
+   */
+  settings?: S;
   /** The store over the database: the only code that touches it. */
   createStore: (db: Kysely<DB>) => TStore;
-  /** One request's context: the store plus request-scoped loaders. */
-  createContext: (store: TStore) => TContext;
+  /**
+   * One request's context: the store plus request-scoped loaders, the caller's identity (from the
+   * signed request; null when anonymous) and the subgraph's settings.
+   */
+  createContext: (store: TStore, identity: Identity | null, settings: SettingsOf<S>) => TContext;
 }
 
-export interface ServerDeps<DB, TStore> {
+export interface ServerDeps<DB, TStore, TSettings = unknown> {
   db: Kysely<DB>;
   logger: Logger;
   /** The store over `db`. Default: the subgraph's `createStore(db)` (the test fixture passes the one it watches). */
   store?: TStore;
+  /**
+   * The router's signature check: the shared secret (and window). Default: DEVELOPMENT_SIGNING,
+   * the development secret the router uses when none is configured (never in production: the process
+   * reads it from SUBGRAPH_SIGNING_SECRET, see `readConfig`). `false` (PROTECTIONS=off, to measure
+   * what the check costs): no check, and every caller is anonymous.
+   */
+  signing?: SigningSettings | false;
+  /** The subgraph's settings. Default: each one's default (as with none of its variables set). */
+  settings?: TSettings;
 }
 
 /** A subgraph: its contract, and how to build its server. What a subgraph package exports as `./server`. */
-export interface Subgraph<DB, TStore, TContext extends BaseContext> {
+export interface Subgraph<DB, TStore, TContext extends BaseContext, TSettings = unknown> {
   readonly name: string;
   readonly port: number;
   readonly schema: URL;
   readonly typeDefs: DocumentNode;
   readonly migrations: Readonly<Record<string, Migration>>;
   readonly createStore: (db: Kysely<DB>) => TStore;
-  readonly createContext: (store: TStore) => TContext;
+  readonly createContext: (store: TStore, identity: Identity | null, settings: TSettings) => TContext;
+  /** Its settings as the environment `source` sets them (every one unset: the defaults); ConfigError naming a bad variable. */
+  readSettings(source?: NodeJS.ProcessEnv): TSettings;
+  /**
+   * Its whole configuration from the environment: the kit's variables (see the kit's README: PORT,
+   * DATABASE_FILE, SUBGRAPH_SIGNING_SECRET, …) and its own settings. A ConfigError names every bad variable.
+   */
+  readConfig(source?: NodeJS.ProcessEnv): SubgraphConfig & { readonly settings: TSettings };
   /**
    * Builds the subgraph's HTTP service (not listening): `buildSubgraphSchema` over its contract and
-   * resolvers, the service kit's defaults, and a database check on `/health`. `close()` destroys `db`.
+   * resolvers, the service kit's defaults, a database check on `/health`, and the router's signature
+   * required on every GraphQL request (401 SIGNATURE_INVALID otherwise; `/health` stays open). The
+   * context gets the identity of the signed request's IDENTITY_HEADER. `close()` destroys `db`.
    */
-  createServer(deps: ServerDeps<DB, TStore>): Promise<Service<TContext>>;
+  createServer(deps: ServerDeps<DB, TStore, TSettings>): Promise<Service<TContext>>;
   /** The SDL its code serves (`_service { sdl }`), built over an empty in-memory database: what drift checks compare. */
   servedSdl(): Promise<string>;
 }
 
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
 /** Declares a subgraph. Its package exports the result as `./server`, and its process entry runs it with `runSubgraph`. */
-export function defineSubgraph<DB, TStore, TContext extends BaseContext>(
-  definition: SubgraphDefinition<DB, TStore, TContext>,
-): Subgraph<DB, TStore, TContext> {
+export function defineSubgraph<
+  DB,
+  TStore,
+  TContext extends BaseContext,
+  S extends SettingsShape = Record<never, never>,
+>(definition: SubgraphDefinition<DB, TStore, TContext, S>): Subgraph<DB, TStore, TContext, SettingsOf<S>> {
   const { name, resolvers, createStore, createContext } = definition;
+  const settingsShape = definition.settings ?? ({} as S);
   const typeDefs = loadSchemaFile(definition.schema);
   const schema = buildSubgraphSchema({ typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0]);
-  const createServer = ({ db, logger, store = createStore(db) }: ServerDeps<DB, TStore>) =>
+  const readSettings = (source: NodeJS.ProcessEnv = {}) => loadConfig(settingsShape, source) as SettingsOf<S>;
+  const createServer = async ({
+    db,
+    logger,
+    store = createStore(db),
+    signing = DEVELOPMENT_SIGNING,
+    settings = readSettings(),
+  }: ServerDeps<DB, TStore, SettingsOf<S>>) =>
     createService<TContext>({
       name,
       logger,
@@ -72,7 +123,10 @@ export function defineSubgraph<DB, TStore, TContext extends BaseContext>(
           // Inline traces only serve GraphOS usage reporting, which this project does not use.
           plugins: [...base.plugins, ApolloServerPluginInlineTraceDisabled()],
         }),
-      context: async () => createContext(store),
+      // Only reached by requests whose signature covers the identity header (verifyRequest runs first).
+      context: async ({ headers }) =>
+        createContext(store, signing ? decodeIdentity(header(headers[IDENTITY_HEADER])) : null, settings),
+      ...(signing ? { verifyRequest: signatureCheck(name, signing, logger) } : {}),
       checks: [{ name: "database", check: () => pingDatabase(db) }],
       onClose: () => db.destroy(),
     });
@@ -84,6 +138,13 @@ export function defineSubgraph<DB, TStore, TContext extends BaseContext>(
     migrations: definition.migrations,
     createStore,
     createContext,
+    readSettings,
+    readConfig: (source = process.env) =>
+      readSubgraphConfig(
+        { port: definition.port, databaseFile: fileURLToPath(new URL(`data/${name}.db`, definition.schema)) },
+        source,
+        settingsShape,
+      ),
     createServer,
     async servedSdl() {
       const logger = createLogger({ service: name, level: "silent" });

@@ -1,5 +1,15 @@
+export { ADMIN_SCOPE, type Identity, isAdmin } from "@supergraph/auth";
 export { alignById } from "./alignById.js";
-export { readSubgraphConfig, type SubgraphConfig } from "./config.js";
+export { isOwnerOrAdmin, requireAdmin, requireIdentity, requireOwnerOrAdmin } from "./authorization.js";
+export {
+  DEVELOPMENT_SIGNING,
+  readSubgraphConfig,
+  type SettingsOf,
+  type SettingsShape,
+  SIGNING_SECRET_VARIABLE,
+  type SigningSettings,
+  type SubgraphConfig,
+} from "./config.js";
 export { isUniqueViolation, migrateToLatest, openSqlite, pingDatabase, type SqliteOptions } from "./database.js";
 export { defineSubgraph, type ServerDeps, type Subgraph, type SubgraphDefinition } from "./defineSubgraph.js";
 export {
@@ -7,6 +17,7 @@ export {
   type EntityContext,
   entityContext,
   entityResolvers,
+  type Ownership,
 } from "./entityResolvers.js";
 export { EntityStore } from "./entityStore.js";
 export { isValidId, parseId } from "./ids.js";
@@ -23,3 +34,4 @@ export {
 } from "./pagination.js";
 export { keyedLoaders, type ReferenceLoader, referenceLoader } from "./referenceLoader.js";
 export { buildSubgraphService, runSubgraph } from "./runSubgraph.js";
+export { SIGNATURE_REFUSAL_MESSAGE, signatureCheck } from "./signatureCheck.js";

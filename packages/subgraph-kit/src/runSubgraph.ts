@@ -1,7 +1,6 @@
-import { fileURLToPath } from "node:url";
 import type { BaseContext } from "@apollo/server";
 import { createLogger, type Logger, runService, type Service } from "@supergraph/service-kit";
-import { readSubgraphConfig, type SubgraphConfig } from "./config.js";
+import { DEVELOPMENT_SIGNING, type SubgraphConfig } from "./config.js";
 import { migrateToLatest, openSqlite } from "./database.js";
 import type { Subgraph } from "./defineSubgraph.js";
 
@@ -10,26 +9,31 @@ import type { Subgraph } from "./defineSubgraph.js";
  * README): its database opened and migrated, its server built over it. What `runSubgraph` listens
  * with; also what a benchmark that puts another HTTP front before the same subgraph builds.
  */
-export async function buildSubgraphService<DB, TStore, TContext extends BaseContext>(
-  subgraph: Subgraph<DB, TStore, TContext>,
+export async function buildSubgraphService<DB, TStore, TContext extends BaseContext, TSettings>(
+  subgraph: Subgraph<DB, TStore, TContext, TSettings>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ service: Service<TContext>; config: SubgraphConfig; logger: Logger }> {
-  const config = readSubgraphConfig(
-    { port: subgraph.port, databaseFile: fileURLToPath(new URL(`data/${subgraph.name}.db`, subgraph.schema)) },
-    env,
-  );
+  const config = subgraph.readConfig(env);
   const logger = createLogger({ service: subgraph.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const db = openSqlite<DB>({ filename: config.DATABASE_FILE });
   await migrateToLatest(db, subgraph.migrations, logger);
   logger.info({ database: config.DATABASE_FILE }, "database ready");
-  return { service: await subgraph.createServer({ db, logger }), config, logger };
+  const { settings } = config;
+  const signing = config.protections ? config.signing : false;
+  if (!signing) logger.warn("PROTECTIONS=off: GraphQL requests are not checked for the router's signature");
+  else if (signing.secret === DEVELOPMENT_SIGNING.secret) {
+    logger.warn("using the development signing secret (see README, Security): never in production");
+  } else logger.info({ signatureMaxAgeMs: signing.maxAgeMs }, "GraphQL requests must be signed by the router");
+  return { service: await subgraph.createServer({ db, logger, signing, settings }), config, logger };
 }
 
 /**
  * The process entry of a subgraph: builds it from its environment, listens, and drains on SIGTERM.
  * A failed start prints why and exits 1.
  */
-export function runSubgraph<DB, TStore, TContext extends BaseContext>(subgraph: Subgraph<DB, TStore, TContext>): void {
+export function runSubgraph<DB, TStore, TContext extends BaseContext, TSettings>(
+  subgraph: Subgraph<DB, TStore, TContext, TSettings>,
+): void {
   const start = async () => {
     const { service, config, logger } = await buildSubgraphService(subgraph);
     await runService(service, { port: config.PORT, host: config.HOST, logger });

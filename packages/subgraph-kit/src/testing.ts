@@ -4,20 +4,33 @@
  */
 import assert from "node:assert/strict";
 import type { BaseContext } from "@apollo/server";
+import { ADMIN_SCOPE, encodeIdentity, type Identity, signRequest } from "@supergraph/auth";
 import type { ErrorCode } from "@supergraph/error-codes";
 import { createLogger, type Service } from "@supergraph/service-kit";
 import type { FormattedExecutionResult } from "graphql";
 import type { Kysely } from "kysely";
+import { DEVELOPMENT_SIGNING, type SigningSettings } from "./config.js";
 import { migrateToLatest, openSqlite } from "./database.js";
 import type { Subgraph } from "./defineSubgraph.js";
 import { executeOperation } from "./executeOperation.js";
+
+/** How an operation is run: as whom. */
+export interface RunOptions {
+  /** The caller, as the router would pass it. Default: null (an anonymous caller). */
+  identity?: Identity | null;
+}
 
 export interface TestSubgraph<DB, TStore, TContext extends BaseContext> extends AsyncDisposable {
   db: Kysely<DB>;
   store: TStore;
   service: Service<TContext>;
-  /** Runs an operation in-process with a fresh request context; the result as a client reads it off the wire. */
-  run(query: string, variables?: Record<string, unknown>): Promise<FormattedExecutionResult>;
+  /** What the server checks signatures with; `signedPost` signs with the same by default (DEVELOPMENT_SIGNING). */
+  signing: SigningSettings;
+  /**
+   * Runs an operation in-process with a fresh request context, as `identity` (default: anonymous);
+   * the result as a client reads it off the wire. In-process runs skip the HTTP front, so no signature.
+   */
+  run(query: string, variables?: Record<string, unknown>, options?: RunOptions): Promise<FormattedExecutionResult>;
   /**
    * Records every call of one of the store's methods from now on: the returned list grows with
    * each call's arguments. To prove lookups are batched (one store call for many ids).
@@ -35,21 +48,32 @@ type StoreMethod<TStore> = {
 }[keyof TStore] &
   string;
 
+export interface TestSubgraphOptions<TSettings> {
+  /** The subgraph's settings that differ from their defaults, e.g. `{ SIGNUP: "admin" }`. */
+  settings?: Partial<TSettings>;
+  /** The signature check's secret and window. Default: DEVELOPMENT_SIGNING. */
+  signing?: SigningSettings;
+}
+
 /** Starts `subgraph` over a new in-memory SQLite database with its migrations applied (seed included). */
-export async function startTestSubgraph<DB, TStore, TContext extends BaseContext>(
-  subgraph: Subgraph<DB, TStore, TContext>,
+export async function startTestSubgraph<DB, TStore, TContext extends BaseContext, TSettings>(
+  subgraph: Subgraph<DB, TStore, TContext, TSettings>,
+  { settings: overrides, signing = DEVELOPMENT_SIGNING }: TestSubgraphOptions<TSettings> = {},
 ): Promise<TestSubgraph<DB, TStore, TContext>> {
   const logger = createLogger({ service: `${subgraph.name}-test`, level: "silent" });
   const db = openSqlite<DB>({ filename: ":memory:" });
   await migrateToLatest(db, subgraph.migrations, logger);
   const store = subgraph.createStore(db);
-  const service = await subgraph.createServer({ db, logger, store });
+  const settings = { ...subgraph.readSettings({}), ...overrides } as TSettings;
+  const service = await subgraph.createServer({ db, logger, store, signing, settings });
   const close = () => service.close();
   return {
     db,
     store,
     service,
-    run: (query, variables) => executeOperation(service, subgraph.createContext(store), query, variables),
+    signing,
+    run: (query, variables, { identity = null } = {}) =>
+      executeOperation(service, subgraph.createContext(store, identity, settings), query, variables),
     record(method) {
       const calls: unknown[][] = [];
       const target = store as Record<string, (...args: unknown[]) => unknown>;
@@ -70,13 +94,57 @@ export async function startTestSubgraph<DB, TStore, TContext extends BaseContext
   };
 }
 
+/** The identity of user `userId` (with `scopes`), as the router passes it. */
+export function asUser(userId: string, scopes: readonly string[] = []): Identity {
+  return Object.freeze({ userId, scopes: Object.freeze([...scopes]) });
+}
+
+/** An admin's identity (the `admin` scope). Default user id: "999", a user no seed has. */
+export function asAdmin(userId = "999"): Identity {
+  return asUser(userId, [ADMIN_SCOPE]);
+}
+
+export interface SignOptions {
+  /** The caller. Default: null (anonymous, as the router sends it for callers without a token). */
+  identity?: Identity | null;
+  /** Default: the development secret, which test subgraphs check by default. */
+  secret?: string;
+  /** The signature's timestamp (ms since the epoch). Default: now. */
+  now?: number;
+}
+
+/** The headers of a request with `body` as the router signs it: JSON content type, the identity header, the signature. */
+export function signedHeaders(
+  body: string,
+  { identity = null, secret = DEVELOPMENT_SIGNING.secret, now = Date.now() }: SignOptions = {},
+): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    ...signRequest(secret, { body, identity: encodeIdentity(identity) }, now),
+  };
+}
+
+/**
+ * POSTs `body` to `url` (a subgraph's `/graphql`) signed as the router signs it: `body` is an
+ * operation (`{ query, variables }`, sent as JSON) or the raw text to send. `headers` are added
+ * after signing (to tamper with a signed request in a test).
+ */
+export function signedPost(
+  url: string,
+  body: string | { query: string; variables?: Record<string, unknown> },
+  { headers = {}, ...options }: SignOptions & { headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return fetch(url, { method: "POST", headers: { ...signedHeaders(text, options), ...headers }, body: text });
+}
+
 /** The `extensions.code` of each error, in order. */
 function errorCodes(result: FormattedExecutionResult): unknown[] {
   return (result.errors ?? []).map((error) => error.extensions?.code);
 }
 
 /** What an error message must never show a client: SQL, driver names, stack frames. */
-const INTERNALS = /sqlite|constraint|select |insert |update |delete from|\n\s+at /i;
+const INTERNALS = /sqlite|constraint|select |insert |update \S+ set |delete from|\n\s+at /i;
 
 /**
  * Asserts that `result` failed with exactly one error, of `code`, naming `field` (`extensions.field`,
@@ -90,16 +158,33 @@ export function expectError(result: FormattedExecutionResult, code: ErrorCode, f
   if (field !== undefined) assert.match(error?.message ?? "", new RegExp(field.replace(/\./g, "\\.")));
 }
 
+export interface Refused {
+  code: ErrorCode;
+  /** `extensions.field` of the error; undefined when it names none. */
+  field?: string | undefined;
+  /** A query over the data `operation` could touch; it must answer the same before and after. */
+  unchanged: string;
+  /** Who runs `operation`. Default: null (anonymous). */
+  identity?: Identity | null;
+  /** Who runs `unchanged`. Default: an admin (`asAdmin()`), who sees every field. */
+  observer?: Identity | null;
+}
+
 /**
- * Asserts that `operation` is refused with `code` (and `field`, as `expectError`) and changes
- * nothing: `unchanged`, a query over the data it could touch, answers the same before and after.
+ * Asserts that `operation`, run as `identity`, is refused with `code` (and `field`, as
+ * `expectError`) and changes nothing: `unchanged`, a query over the data it could touch, run as
+ * `observer`, answers the same before and after.
  */
-export async function expectRefused<DB, TStore, TContext extends BaseContext>(
-  subgraph: Pick<TestSubgraph<DB, TStore, TContext>, "run">,
+export async function expectRefused(
+  subgraph: Pick<TestSubgraph<unknown, unknown, BaseContext>, "run">,
   operation: string,
-  { code, field, unchanged }: { code: ErrorCode; field?: string | undefined; unchanged: string },
+  { code, field, unchanged, identity = null, observer = asAdmin() }: Refused,
 ): Promise<void> {
-  const before = await subgraph.run(unchanged);
-  expectError(await subgraph.run(operation), code, field);
-  assert.deepEqual(await subgraph.run(unchanged), before, `${operation} was refused but changed data`);
+  const before = await subgraph.run(unchanged, undefined, { identity: observer });
+  expectError(await subgraph.run(operation, undefined, { identity }), code, field);
+  assert.deepEqual(
+    await subgraph.run(unchanged, undefined, { identity: observer }),
+    before,
+    `${operation} was refused but changed data`,
+  );
 }

@@ -1,10 +1,14 @@
+import { signRequest } from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
-import { createLogger, ValidationError } from "@supergraph/service-kit";
+import { createLogger, type Logger, ValidationError } from "@supergraph/service-kit";
 import { type Kysely, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import {
   alignById,
   encodeCursor,
+  entityContext,
+  entityResolvers,
+  isOwnerOrAdmin,
   isUniqueViolation,
   isValidId,
   keyedLoaders,
@@ -14,7 +18,12 @@ import {
   parseId,
   parsePage,
   referenceLoader,
+  requireAdmin,
+  requireIdentity,
+  requireOwnerOrAdmin,
+  signatureCheck,
 } from "../src/index.js";
+import { asAdmin, asUser } from "../src/testing.js";
 
 const silent = createLogger({ service: "kit-test", level: "silent" });
 
@@ -144,6 +153,132 @@ describe("database", () => {
     expect(isUniqueViolation(duplicate)).toBe(true);
     expect(isUniqueViolation(syntax)).toBe(false);
     expect(isUniqueViolation({ code: "23505" })).toBe(true); // PostgreSQL's code
+  });
+});
+
+describe("authorization", () => {
+  const alice = asUser("1");
+  const admin = asAdmin("9");
+  const code = (fn: () => unknown) => {
+    try {
+      fn();
+      return "allowed";
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+  };
+
+  it("requireIdentity: UNAUTHENTICATED for an anonymous caller, saying what needs a sign-in", () => {
+    expect(requireIdentity(alice, "do it")).toBe(alice);
+    expect(() => requireIdentity(null, "create a thing")).toThrow("Sign in to create a thing.");
+    expect(code(() => requireIdentity(null, "x"))).toBe(ErrorCode.UNAUTHENTICATED);
+  });
+
+  it("requireOwnerOrAdmin: the owner and admins pass; anonymous callers are UNAUTHENTICATED, others FORBIDDEN", () => {
+    const check = (identity: typeof alice | null) => () =>
+      requireOwnerOrAdmin(identity, "1", { action: 'update thing "5"', owner: "its owner" });
+    expect(code(check(alice))).toBe("allowed");
+    expect(code(check(admin))).toBe("allowed");
+    expect(code(check(asUser("2")))).toBe(ErrorCode.FORBIDDEN);
+    expect(code(check(asUser("2", ["reader"])))).toBe(ErrorCode.FORBIDDEN);
+    expect(code(check(null))).toBe(ErrorCode.UNAUTHENTICATED);
+    expect(check(asUser("2"))).toThrow('Only its owner or an admin may update thing "5".');
+    expect([isOwnerOrAdmin(alice, "1"), isOwnerOrAdmin(admin, "1"), isOwnerOrAdmin(alice, "2")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(isOwnerOrAdmin(null, "1")).toBe(false);
+  });
+
+  it("requireAdmin: only admins", () => {
+    expect(code(() => requireAdmin(admin, "x"))).toBe("allowed");
+    expect(code(() => requireAdmin(alice, "x"))).toBe(ErrorCode.FORBIDDEN);
+    expect(code(() => requireAdmin(null, "x"))).toBe(ErrorCode.UNAUTHENTICATED);
+  });
+
+  describe("entityResolvers with ownership", () => {
+    type Note = { id: string; ownerId: string; text: string };
+    const notes = () => {
+      const rows = new Map<number, Note>([[1, { id: "1", ownerId: "1", text: "a" }]]);
+      const store = {
+        findByIds: async (ids: readonly number[]) => ids.map((id) => rows.get(id) ?? null),
+        list: async () => ({ nodes: [...rows.values()], hasNextPage: false }),
+        create: async (note: { text: string }) => ({ id: "2", ownerId: "1", ...note }),
+        update: async (id: number, patch: { text?: string }) => {
+          const note = { ...(rows.get(id) as Note), ...patch };
+          rows.set(id, note);
+          return note;
+        },
+        delete: async (id: number) => {
+          const note = rows.get(id) as Note;
+          rows.delete(id);
+          return note;
+        },
+      };
+      return { rows, store };
+    };
+    const fields = entityResolvers({
+      validateNew: (input: { text: string }) => input,
+      validatePatch: (input: { text?: string }) => input,
+      ownership: { entity: "Note", ownerOf: (note: Note) => note.ownerId, owner: "its owner" },
+    });
+    const outcome = (promise: Promise<unknown>) =>
+      promise.then(
+        () => "allowed",
+        (error: { code?: string }) => error.code,
+      );
+
+    it("lets the owner and admins update and delete; refuses others, unknown ids and anonymous callers first", async () => {
+      const { rows, store } = notes();
+      const as = (identity: typeof alice | null) => entityContext(store, identity);
+      const update = (id: string, identity: typeof alice | null) =>
+        outcome(fields.update(null, { id, input: { text: "changed" } }, as(identity)));
+      expect(await update("1", null)).toBe(ErrorCode.UNAUTHENTICATED);
+      expect(await update("404", null)).toBe(ErrorCode.UNAUTHENTICATED);
+      expect(await update("404", alice)).toBe(ErrorCode.NOT_FOUND);
+      expect(await update("x", alice)).toBe(ErrorCode.BAD_USER_INPUT);
+      expect(await update("1", asUser("2"))).toBe(ErrorCode.FORBIDDEN);
+      expect(await outcome(fields.delete(null, { id: "1" }, as(asUser("2"))))).toBe(ErrorCode.FORBIDDEN);
+      expect(rows.get(1)?.text).toBe("a");
+      expect(await update("1", alice)).toBe("allowed");
+      expect(await update("1", admin)).toBe("allowed");
+      expect(rows.get(1)?.text).toBe("changed");
+      expect(await outcome(fields.delete(null, { id: "1" }, as(admin)))).toBe("allowed");
+      expect(rows.size).toBe(0);
+    });
+  });
+});
+
+describe("signatureCheck", () => {
+  const secret = "the-secret-shared-with-the-router-0123456789";
+  const logged = () => {
+    const lines: unknown[][] = [];
+    const logger = { warn: (...args: unknown[]) => lines.push(args) } as unknown as Logger;
+    return { lines, logger };
+  };
+
+  it("lets a signed POST through and refuses anything else with 401 SIGNATURE_INVALID, logging why but never the secret", () => {
+    const { lines, logger } = logged();
+    const check = signatureCheck("notes", { secret }, logger);
+    const body = '{"query":"{ a }"}';
+    const headers = signRequest(secret, { body, identity: "anonymous" });
+    expect(check({ method: "POST", headers, body })).toBeUndefined();
+    expect(lines).toEqual([]);
+
+    for (const request of [
+      { method: "POST", headers: {}, body },
+      { method: "POST", headers: signRequest(secret, { body, identity: "anonymous" }), body: '{"query":"{ b }"}' },
+      { method: "GET", headers: signRequest(secret, { body: "", identity: "anonymous" }), body: "" },
+    ]) {
+      expect(check(request)).toMatchObject({ status: 401, code: ErrorCode.SIGNATURE_INVALID });
+    }
+    expect(lines.map(([fields]) => (fields as { reason: string }).reason)).toEqual([
+      "the request is not signed",
+      "the signature does not match the request",
+      expect.stringMatching(/^a GET request/),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(secret);
   });
 });
 

@@ -1,9 +1,20 @@
+import { DEFAULT_SIGNATURE_MAX_AGE_MS, encodeIdentity, IDENTITY_HEADER, SIGNATURE_HEADER } from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
+import { ConfigError } from "@supergraph/service-kit";
 import { describe, expect, it } from "vitest";
-import { expectError, expectRefused, startTestSubgraph } from "../src/testing.js";
+import { SIGNATURE_REFUSAL_MESSAGE, type SigningSettings } from "../src/index.js";
+import {
+  asAdmin,
+  asUser,
+  expectError,
+  expectRefused,
+  signedHeaders,
+  signedPost,
+  startTestSubgraph,
+} from "../src/testing.js";
 import { things } from "./things.js";
 
-const start = () => startTestSubgraph(things);
+const start = (options?: { signing?: SigningSettings }) => startTestSubgraph(things, options);
 
 describe("a subgraph built from the kit's parts (entityResolvers over an EntityStore)", () => {
   it("pages a list in id order with first/after, and finds one by id (null when unknown)", async () => {
@@ -101,21 +112,13 @@ describe("the subgraph's HTTP service", () => {
       checks: { database: { status: "ok" } },
     });
 
-    const bad = await fetch(`${origin}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{not json",
-    });
+    const bad = await signedPost(`${origin}/graphql`, "{not json");
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({
       errors: [{ message: expect.any(String), extensions: { code: ErrorCode.BAD_REQUEST } }],
     });
 
-    const ok = await fetch(`${origin}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: '{ thing(id: "1") { label } }' }),
-    });
+    const ok = await signedPost(`${origin}/graphql`, { query: '{ thing(id: "1") { label } }' });
     expect(await ok.json()).toEqual({ data: { thing: { label: "one" } } });
   });
 
@@ -126,5 +129,172 @@ describe("the subgraph's HTTP service", () => {
     const health = await fetch(`${origin}/health`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: "fail", checks: { database: { status: "fail" } } });
+  });
+});
+
+describe("only requests signed by the router", () => {
+  const create = JSON.stringify({ query: 'mutation { createThing(input: { label: "intruder" }) { id label } }' });
+  const listing = "{ things { nodes { id label } } }";
+  const refused = {
+    errors: [{ message: SIGNATURE_REFUSAL_MESSAGE, extensions: { code: ErrorCode.SIGNATURE_INVALID } }],
+  };
+
+  it("answers a signed request, with the identity it carries in the context", async () => {
+    await using subgraph = await start();
+    const url = `${await subgraph.listen()}/graphql`;
+    const created = await signedPost(url, create, { identity: asUser("7") });
+    expect(created.status).toBe(200);
+    expect(await created.json()).toEqual({ data: { createThing: { id: "4", label: "intruder" } } });
+
+    const caller = { query: "{ caller { userId scopes } }" };
+    expect(await (await signedPost(url, caller, { identity: asAdmin("3") })).json()).toEqual({
+      data: { caller: { userId: "3", scopes: ["admin"] } },
+    });
+    expect(await (await signedPost(url, caller)).json()).toEqual({ data: { caller: null } });
+  });
+
+  const stale = Date.now() - DEFAULT_SIGNATURE_MAX_AGE_MS - 5000;
+  const future = Date.now() + DEFAULT_SIGNATURE_MAX_AGE_MS + 5000;
+  it.each<[string, (url: string) => Promise<Response>]>([
+    [
+      "unsigned",
+      (url) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: create }),
+    ],
+    [
+      "signed with another secret (bad MAC)",
+      (url) => signedPost(url, create, { secret: "not-the-secret-the-subgraph-shares-with-the-router" }),
+    ],
+    [
+      "with a malformed signature header",
+      (url) => signedPost(url, create, { headers: { [SIGNATURE_HEADER]: "t=1,v1=zz" } }),
+    ],
+    [
+      "with a body other than the signed one",
+      (url) =>
+        fetch(url, {
+          method: "POST",
+          headers: signedHeaders(JSON.stringify({ query: "{ things { nodes { id } } }" })),
+          body: create,
+        }),
+    ],
+    [
+      "with another identity than the signed one",
+      (url) =>
+        signedPost(url, create, {
+          identity: asUser("2"),
+          headers: { [IDENTITY_HEADER]: encodeIdentity(asAdmin("2")) },
+        }),
+    ],
+    ["signed too long ago", (url) => signedPost(url, create, { now: stale })],
+    ["signed in the future", (url) => signedPost(url, create, { now: future })],
+    [
+      "sent as a GET, even signed",
+      (url) =>
+        fetch(`${url}?query=${encodeURIComponent("{ things { nodes { id } } }")}`, {
+          headers: { ...signedHeaders(""), "apollo-require-preflight": "true" },
+        }),
+    ],
+  ])("refuses a request %s with 401 SIGNATURE_INVALID, changing nothing", async (_name, send) => {
+    await using subgraph = await start();
+    const url = `${await subgraph.listen()}/graphql`;
+    const before = await subgraph.run(listing);
+    const response = await send(url);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toMatch(/^Signature /);
+    expect(await response.json()).toEqual(refused);
+    expect(await subgraph.run(listing)).toEqual(before);
+  });
+
+  it("refuses a signed request sent a second time (a replay), changing nothing more", async () => {
+    await using subgraph = await start();
+    const url = `${await subgraph.listen()}/graphql`;
+    const headers = signedHeaders(create, { identity: asUser("1") });
+    const first = await fetch(url, { method: "POST", headers, body: create });
+    expect(first.status).toBe(200);
+    const after = await subgraph.run(listing);
+    const replay = await fetch(url, { method: "POST", headers, body: create });
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toEqual(refused);
+    expect(await subgraph.run(listing)).toEqual(after);
+  });
+
+  it("checks signatures with the secret and window it is given", async () => {
+    const secret = "a-test-secret-that-is-long-enough-for-production";
+    await using subgraph = await start({ signing: { secret, maxAgeMs: 2000 } });
+    const url = `${await subgraph.listen()}/graphql`;
+    const query = { query: '{ thing(id: "1") { label } }' };
+    expect((await signedPost(url, query)).status).toBe(401); // the development secret
+    expect((await signedPost(url, query, { secret, now: Date.now() - 5000 })).status).toBe(401);
+    expect(await (await signedPost(url, query, { secret })).json()).toEqual({ data: { thing: { label: "one" } } });
+  });
+
+  it("keeps /health open to unsigned requests", async () => {
+    await using subgraph = await start();
+    const health = await fetch(`${await subgraph.listen()}/health`);
+    expect(health.status).toBe(200);
+  });
+});
+
+describe("the subgraph's configuration", () => {
+  const production = { NODE_ENV: "production" };
+
+  it("defaults to the development signing secret and window outside production, never showing the secret", () => {
+    const config = things.readConfig({});
+    expect(config.signing).toMatchObject({ maxAgeMs: DEFAULT_SIGNATURE_MAX_AGE_MS });
+    expect(config.signing.secret).toBe(things.readConfig({ NODE_ENV: "test" }).signing.secret);
+    expect(JSON.stringify(config)).not.toContain(config.signing.secret);
+    const configured = things.readConfig({ SUBGRAPH_SIGNING_SECRET: "short", SIGNATURE_MAX_AGE_MS: "5000" });
+    expect(configured.signing).toMatchObject({ secret: "short", maxAgeMs: 5000 });
+  });
+
+  it.each([
+    ["unset", {}, /SUBGRAPH_SIGNING_SECRET: required in production/],
+    [
+      "the development secret",
+      { SUBGRAPH_SIGNING_SECRET: things.readConfig({}).signing.secret },
+      /SUBGRAPH_SIGNING_SECRET: the development secret/,
+    ],
+    ["too short", { SUBGRAPH_SIGNING_SECRET: "0123456789" }, /SUBGRAPH_SIGNING_SECRET: at least 32 characters/],
+  ])("refuses to start in production with a signing secret %s, naming the variable", (_name, env, problem) => {
+    const read = () => things.readConfig({ ...production, ...env });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(problem);
+    if ("SUBGRAPH_SIGNING_SECRET" in env) expect(read).not.toThrow(env.SUBGRAPH_SIGNING_SECRET);
+  });
+
+  it("accepts a long secret in production, from the variable or from a file", async () => {
+    const secret = "s".repeat(48);
+    expect(things.readConfig({ ...production, SUBGRAPH_SIGNING_SECRET: secret }).signing.secret).toBe(secret);
+    const { mkdtemp, writeFile, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = await mkdtemp(join(tmpdir(), "subgraph-secret-"));
+    try {
+      await writeFile(join(dir, "secret"), `${secret}\n`);
+      const config = things.readConfig({ ...production, SUBGRAPH_SIGNING_SECRET_FILE: join(dir, "secret") });
+      expect(config.signing.secret).toBe(secret);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("turns the signature check off only outside production (PROTECTIONS=off, to measure its cost)", () => {
+    expect(things.readConfig({}).protections).toBe(true);
+    expect(things.readConfig({ PROTECTIONS: "off" }).protections).toBe(false);
+    expect(() =>
+      things.readConfig({ ...production, SUBGRAPH_SIGNING_SECRET: "s".repeat(48), PROTECTIONS: "off" }),
+    ).toThrow(/PROTECTIONS: off is refused in production/);
+  });
+
+  it("names every bad variable at once", () => {
+    expect(() => things.readConfig({ ...production, PORT: "x", SIGNATURE_MAX_AGE_MS: "soon" })).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.stringMatching(/^PORT/),
+          expect.stringMatching(/^SIGNATURE_MAX_AGE_MS/),
+          expect.stringMatching(/^SUBGRAPH_SIGNING_SECRET/),
+        ],
+      }),
+    );
   });
 });

@@ -1,6 +1,7 @@
 /**
  * A fixture subgraph for the kit's own tests: one entity, `Thing`, built only from the kit's parts
- * (EntityStore, entityResolvers, connectionResolvers, defineSubgraph), the way users and products are.
+ * (EntityStore, entityResolvers, connectionResolvers, defineSubgraph), the way users and products are,
+ * and `caller`, to show the identity a signed request carries reaches the context.
  */
 import { validateText } from "@supergraph/service-kit";
 import { type Generated, type Kysely, type Migration, type Selectable, sql } from "kysely";
@@ -66,12 +67,16 @@ export const things = defineSubgraph({
   port: 4999,
   schema: new URL("./things.graphql", import.meta.url),
   resolvers: {
-    Query: { things: fields.list, thing: fields.byId },
+    Query: {
+      things: fields.list,
+      thing: fields.byId,
+      caller: (_parent: unknown, _args: unknown, { identity }: EntityContext<ThingStore>) => identity,
+    },
     Mutation: { createThing: fields.create, updateThing: fields.update, deleteThing: fields.delete },
     Thing: { __resolveReference: fields.reference },
     ThingConnection: connectionResolvers,
   },
   migrations,
   createStore: (db: Kysely<ThingsDatabase>) => new ThingStore(db),
-  createContext: (store: ThingStore): EntityContext<ThingStore> => entityContext(store),
+  createContext: (store: ThingStore, identity): EntityContext<ThingStore> => entityContext(store, identity),
 });

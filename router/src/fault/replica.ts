@@ -64,6 +64,14 @@ const NOT_SERVING = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
+/**
+ * Turns one try's headers into those to send, given its body: e.g. adds a fresh signature, so each
+ * retry and each health probe is signed anew. The fault layer calls it; what it adds is the caller's.
+ */
+export type RequestSigner = (body: string, headers: Record<string, string>) => Record<string, string>;
+
+const unsigned: RequestSigner = (_body, headers) => headers;
+
 const HEALTH_QUERY = JSON.stringify({ query: "query __RouterHealthCheck { __typename }" });
 
 /**
@@ -94,6 +102,7 @@ export class Replica {
     target: ReplicaTarget,
     private readonly settings: SubgraphSettings,
     private readonly logger: Logger,
+    private readonly sign: RequestSigner = unsigned,
   ) {
     const url = new URL(target.url);
     this.url = target.url;
@@ -190,7 +199,7 @@ export class Replica {
         path: path ?? this.path,
         method: path ? "GET" : "POST",
         headers: {
-          ...(path ? {} : { "content-type": "application/json" }),
+          ...(path ? {} : this.sign(HEALTH_QUERY, { "content-type": "application/json" })),
           ...(this.host ? { host: this.host } : {}),
         },
         ...(path ? {} : { body: HEALTH_QUERY }),

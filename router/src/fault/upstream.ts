@@ -8,6 +8,7 @@ import {
   type ReplicaStatus,
   type ReplicaTarget,
   type Reply,
+  type RequestSigner,
   TransportError,
 } from "./replica.js";
 import { backoffDelay, sleep as defaultSleep, parseRetryAfter, RETRYABLE_STATUSES } from "./retry.js";
@@ -22,11 +23,12 @@ export interface SubgraphRequest {
   retryable: boolean;
 }
 
-/** Overridable in tests. */
+/** Overridable in tests (lookup, sleep, random); `sign` decorates every try and probe (default: sent as given). */
 export interface UpstreamDeps {
   lookup?: LookupAll;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  sign?: RequestSigner;
 }
 
 /** What `/ready` reports about one subgraph. */
@@ -56,6 +58,7 @@ export class Upstream implements AsyncDisposable {
   private readonly lookup: LookupAll;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly sign: RequestSigner | undefined;
 
   constructor(
     readonly name: string,
@@ -67,6 +70,7 @@ export class Upstream implements AsyncDisposable {
     this.lookup = deps.lookup ?? systemLookup;
     this.sleep = deps.sleep ?? defaultSleep;
     this.random = deps.random ?? Math.random;
+    this.sign = deps.sign;
     this.urls = settings.urls ?? [supergraphUrl];
     this.discover();
     const { intervalMs } = settings.healthCheck;
@@ -100,7 +104,7 @@ export class Upstream implements AsyncDisposable {
           const key = `${target.url}|${target.host ?? ""}`;
           const existing = keep.get(key);
           keep.delete(key);
-          return existing ?? new Replica(this.name, target, this.settings, this.logger);
+          return existing ?? new Replica(this.name, target, this.settings, this.logger, this.sign);
         });
         if (keep.size > 0 || replicas.some((replica) => !this.replicas.includes(replica))) {
           this.logger.info({ subgraph: this.name, replicas: replicas.map((r) => r.url) }, "subgraph replicas");
@@ -168,7 +172,7 @@ export class Upstream implements AsyncDisposable {
       let delay = backoffDelay(attempt, retry, this.random);
       let reply: Reply | undefined;
       try {
-        reply = await replica.send(headers, body, controller.signal);
+        reply = await replica.send(this.sign ? this.sign(body, headers) : headers, body, controller.signal);
       } catch (error) {
         clearTimeout(timer);
         if ((error as { code?: unknown }).code === "EOPENBREAKER") {

@@ -29,7 +29,10 @@ export function validatePrice(cents: number, field = "price"): number {
 /** The rule of each field of a product input; errors name it `input.<field>`. */
 const PRODUCT_FIELDS = { name: validateName, description: validateDescription, price: validatePrice };
 
-export function validateNewProduct(input: CreateProductInput): NewProduct {
+/** A create input whose creator is decided (the caller, unless an admin named another user). */
+export type CreateProductRequest = CreateProductInput & { createdById: string };
+
+export function validateNewProduct(input: CreateProductRequest): NewProduct {
   const { name, description, price } = validateInput(input, PRODUCT_FIELDS);
   return { name, description, priceCents: price, createdById: parseId(input.createdById, "input.createdById") };
 }

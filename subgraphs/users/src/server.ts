@@ -2,6 +2,7 @@ import { defineSubgraph } from "@supergraph/subgraph-kit";
 import type { Kysely } from "kysely";
 import { createContext } from "./context.js";
 import { resolvers } from "./resolvers/index.js";
+import { settings } from "./settings.js";
 import { migrations } from "./store/migrations.js";
 import type { UsersDatabase } from "./store/schema.js";
 import { UserStore } from "./store/userStore.js";
@@ -13,6 +14,7 @@ export const users = defineSubgraph({
   schema: new URL("../schema.graphql", import.meta.url),
   resolvers,
   migrations,
+  settings,
   createStore: (db: Kysely<UsersDatabase>) => new UserStore(db),
   createContext,
 });

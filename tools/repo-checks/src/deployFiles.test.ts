@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { listWorkspaces, REPO_ROOT, runProcess } from "@supergraph/testing";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -80,6 +80,18 @@ describe("docker-compose.yml and the Dockerfiles stay in step with the repositor
 });
 
 describe("the router's image", () => {
+  it("ships every trusted-documents manifest router.yaml lists, at the path router.yaml resolves it to", () => {
+    // The image keeps the repository's layout under /app, so a path relative to router.yaml holds in both.
+    const routerYaml = (parse(read("router/router.yaml")) ?? {}) as { trustedDocuments?: { manifests?: string[] } };
+    const manifests = routerYaml.trustedDocuments?.manifests ?? ["../client/persisted-documents.json"];
+    const dockerfile = read("router/Dockerfile");
+    for (const manifest of manifests) {
+      const path = posix.normalize(posix.join("router", manifest));
+      expect(existsSync(join(REPO_ROOT, path)), path).toBe(true);
+      expect(dockerfile, path).toContain(`\nCOPY ${path} ${posix.dirname(path)}/\n`);
+    }
+  });
+
   it("ships no database driver: better-sqlite3 is not among the router's production dependencies (it is the subgraphs')", async () => {
     expect(await productionPathsTo("better-sqlite3", "@supergraph/router")).toEqual([]);
     expect(await productionPathsTo("better-sqlite3", "@supergraph/users")).not.toEqual([]);

@@ -1,24 +1,41 @@
 /**
  * The client operations the checks protect: the typed client's documents (the `documents` of every
- * workspace codegen config) plus other clients' persisted-query manifests in `client-operations/*.json`
+ * workspace codegen config) and its persisted-documents manifest (a codegen output named
+ * `persisted-documents.json`, canonical hash -> text: what the router trusts), counted once when
+ * both hold an operation; plus other clients' persisted-query manifests in `client-operations/*.json`
  * (Apollo's persisted query manifest format; the file name is the client's name).
  */
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
+import { printExecutableGraphQLDocument } from "@graphql-tools/documents";
 import type { DefinitionNode, DocumentNode, OperationDefinitionNode } from "graphql";
 import { glob } from "tinyglobby";
 import { z } from "zod";
 import { graphql } from "./graphqlRuntime.js";
-import { codegenWorkspaces } from "./workspaces.js";
+import { type CodegenWorkspace, codegenWorkspaces } from "./workspaces.js";
 
 export const MANIFESTS_DIR = "client-operations";
+/** The name of a codegen output that is a persisted-documents manifest (GraphQL Code Generator's client preset writes it too). */
+export const PERSISTED_DOCUMENTS = "persisted-documents.json";
+
+/**
+ * The sha256 of an executable document's canonical print (`printExecutableGraphQLDocument`: sorted,
+ * whitespace collapsed), as the typed client's manifest keys its operations: the same operation
+ * written two ways has one hash.
+ */
+export const canonicalHash = (document: DocumentNode): string =>
+  createHash("sha256").update(printExecutableGraphQLDocument(document)).digest("hex");
 
 export interface ClientOperation {
   name: string;
   kind: "query" | "mutation" | "subscription";
   /** The typed client's package name, or the manifest's file name. */
   client: string;
-  /** Where it is written, relative to the root: `client/operations/users.graphql:3` or `client-operations/ios.json#operations[0]`. */
+  /**
+   * Where it is written, relative to the root: `client/operations/users.graphql:3`,
+   * `client/persisted-documents.json#<hash>` or `client-operations/ios.json#operations[0]`.
+   */
   location: string;
   /** The operation alone, with the fragments it uses. */
   document: DocumentNode;
@@ -63,11 +80,77 @@ function splitOperations(document: DocumentNode, fragmentsFrom: readonly Definit
     });
 }
 
+const persistedDocumentsSchema = z.record(z.string().min(1), z.string().min(1, "expected the document's text"), {
+  error: "expected a JSON object: hash -> document text",
+});
+
+/**
+ * The operations of a typed client's persisted-documents manifest that its documents do not already
+ * hold (same canonical hash): an entry for an operation since removed or changed still counts, since
+ * a router trusting the manifest still runs it.
+ */
+async function persistedDocumentOperations(
+  root: string,
+  client: string,
+  file: string,
+  known: ReadonlySet<string>,
+  loaded: LoadedOperations,
+): Promise<void> {
+  const shown = relative(root, file);
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    // Not generated yet (the drift check says so) or unreadable.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      loaded.problems.push(`${shown}: not valid JSON: ${(error as Error).message}`);
+    }
+    return;
+  }
+  const parsed = persistedDocumentsSchema.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) loaded.problems.push(`${shown}: ${issue.message}`);
+    return;
+  }
+  for (const [hash, text] of Object.entries(parsed.data)) {
+    const where = `${shown}#${hash}`;
+    let document: DocumentNode;
+    try {
+      document = graphql.parse(new graphql.Source(text, where));
+    } catch (error) {
+      loaded.problems.push(`${where}: ${(error as Error).message}`);
+      continue;
+    }
+    for (const { operation, document: alone } of splitOperations(document, document.definitions)) {
+      if (known.has(canonicalHash(alone))) continue;
+      if (!operation.name) {
+        loaded.problems.push(`${where}: anonymous operation; name it (codegen needs a name)`);
+        continue;
+      }
+      loaded.operations.push({
+        name: operation.name.value,
+        kind: operation.operation,
+        client,
+        location: where,
+        document: alone,
+      });
+    }
+  }
+}
+
+/** The workspace's codegen outputs that are persisted-documents manifests, absolute. */
+function persistedDocumentsOutputs(workspace: CodegenWorkspace): string[] {
+  return Object.keys(workspace.codegen.generates ?? {})
+    .filter((output) => basename(output) === PERSISTED_DOCUMENTS)
+    .map((output) => join(workspace.dir, output));
+}
+
 async function typedClientOperations(root: string, loaded: LoadedOperations): Promise<void> {
   for (const workspace of await codegenWorkspaces(root)) {
     const { documents } = workspace.codegen;
     const patterns = (Array.isArray(documents) ? documents : [documents]).filter((p) => typeof p === "string");
-    if (patterns.length === 0) continue;
+    const manifests = persistedDocumentsOutputs(workspace);
+    if (patterns.length === 0 && manifests.length === 0) continue;
     const files = (await glob(patterns, { cwd: workspace.dir, absolute: true })).sort();
     const parsed: { file: string; document: DocumentNode }[] = [];
     for (const file of files) {
@@ -80,6 +163,7 @@ async function typedClientOperations(root: string, loaded: LoadedOperations): Pr
     }
     // Codegen resolves fragments across all documents of a workspace: so do we.
     const allDefinitions = parsed.flatMap(({ document }) => document.definitions);
+    const known = new Set<string>();
     for (const { file, document } of parsed) {
       for (const { operation, document: alone } of splitOperations(document, allDefinitions)) {
         const line = operation.loc?.startToken.line ?? 1;
@@ -87,6 +171,7 @@ async function typedClientOperations(root: string, loaded: LoadedOperations): Pr
           loaded.problems.push(`${file}:${line}: anonymous operation; name it (codegen needs a name)`);
           continue;
         }
+        known.add(canonicalHash(alone));
         loaded.operations.push({
           name: operation.name.value,
           kind: operation.operation,
@@ -95,6 +180,9 @@ async function typedClientOperations(root: string, loaded: LoadedOperations): Pr
           document: alone,
         });
       }
+    }
+    for (const manifest of manifests) {
+      await persistedDocumentOperations(root, workspace.name, manifest, known, loaded);
     }
   }
 }

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { REPO_ROOT, TemporaryProject } from "@supergraph/testing";
+import { PERSISTED_DOCUMENTS } from "./clientOperations.js";
 import { apiSchemaFileContent, composeFromConfig, formatProblem, supergraphFileContent } from "./compose.js";
 import type { CheckId, CheckResult, Report } from "./report.js";
 import { type CheckOptions, runChecks } from "./runChecks.js";
@@ -19,9 +20,18 @@ const ROOT_FILES = [
   "api-schema.graphql",
   "schema-changes.yaml",
 ];
-const WORKSPACE_FILES = ["package.json", "schema.graphql", ...CODEGEN_CONFIGS, "src", "operations"];
+const WORKSPACE_FILES = [
+  "package.json",
+  "schema.graphql",
+  ...CODEGEN_CONFIGS,
+  "src",
+  "operations",
+  // The typed client's codegen plugin (its codegen.ts imports it) and the manifest it writes.
+  "codegen",
+  PERSISTED_DOCUMENTS,
+];
 
-/** The repository's files the checks read: found from supergraph.yaml and the workspaces' codegen.yml, not listed by hand. */
+/** The repository's files the checks read: found from supergraph.yaml and the workspaces' codegen configs, not listed by hand. */
 async function filesTheChecksRead(): Promise<string[]> {
   const config = await loadSupergraphConfig(join(REPO_ROOT, "supergraph.yaml"));
   const folders = new Set([
@@ -34,9 +44,19 @@ async function filesTheChecksRead(): Promise<string[]> {
   return [...ROOT_FILES, ...inFolders.map((path) => relative(REPO_ROOT, path))];
 }
 
-/** A fresh copy of the repository (committed on `main` as the base unless `git: false`); `await using` removes it. */
+/**
+ * A fresh copy of the repository (committed on `main` as the base unless `git: false`); `await using`
+ * removes it. Its schema-changes.yaml starts empty: the copy is its own base, so every entry the
+ * repository holds would be stale there (their changes are already in the base).
+ */
 export async function copyRepository({ git = true }: { git?: boolean } = {}): Promise<TemporaryProject> {
-  return TemporaryProject.create({ from: REPO_ROOT, paths: await filesTheChecksRead(), git });
+  const project = TemporaryProject.create({ from: REPO_ROOT, paths: await filesTheChecksRead(), git: false });
+  project.write("schema-changes.yaml", "accepted: []\n");
+  if (git) {
+    project.git("init", "--quiet", "--initial-branch=main");
+    project.commit("base");
+  }
+  return project;
 }
 
 /** Rewrites the copy's supergraph.graphql and api-schema.graphql, as `npm run compose` does; throws if composition fails. */
@@ -59,4 +79,5 @@ export function checkOf(report: Report, id: CheckId): CheckResult {
 }
 
 /** The users subgraph's `email` field as written in its schema.graphql, for fixtures that edit around it. */
-export const USER_EMAIL = '  "Unique email address, stored in lower case."\n  email: String!\n';
+export const USER_EMAIL =
+  '  """\n  Unique email address, stored in lower case. Private: only the user themselves and admins see it;\n  null for everyone else (anonymous callers included).\n  """\n  email: String\n';

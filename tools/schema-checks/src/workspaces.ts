@@ -16,7 +16,7 @@ export interface CodegenWorkspace {
   /** Its config file's name (`codegen.ts` or `codegen.yml`). */
   configFile: (typeof CODEGEN_CONFIGS)[number];
   /** Its config, loaded. */
-  codegen: { schema?: unknown; documents?: unknown };
+  codegen: { schema?: unknown; documents?: unknown; generates?: Record<string, unknown> };
 }
 
 /** Loads a codegen config as GraphQL Code Generator does: YAML, or TypeScript's default export (through jiti). */

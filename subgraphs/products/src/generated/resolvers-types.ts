@@ -23,8 +23,11 @@ export type Scalars = {
 };
 
 export type CreateProductInput = {
-  /** Id of the user creating the product. Its format is checked here; the users subgraph owns users. */
-  createdById: Scalars['ID']['input'];
+  /**
+   * Id of the user the product is created for. Default: the signed-in caller. Only admins may name
+   * another user (FORBIDDEN otherwise). Its format is checked here; the users subgraph owns users.
+   */
+  createdById?: InputMaybe<Scalars['ID']['input']>;
   description?: InputMaybe<Scalars['String']['input']>;
   /** 1 to 200 characters; surrounding spaces are trimmed. */
   name: Scalars['String']['input'];
@@ -34,10 +37,20 @@ export type CreateProductInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Creates a product, created by the caller (or, for admins, by `input.createdById`). Needs a signed-in
+   * user: UNAUTHENTICATED without a token, FORBIDDEN when a non-admin names another user.
+   */
   createProduct: Product;
-  /** Returns the deleted product. Fails with NOT_FOUND if the product does not exist. */
+  /**
+   * Returns the deleted product. Only its creator or an admin may: UNAUTHENTICATED without a token,
+   * NOT_FOUND if the product does not exist, FORBIDDEN for anyone else (nothing is deleted).
+   */
   deleteProduct: Product;
-  /** Fails with NOT_FOUND if the product does not exist. */
+  /**
+   * Only the product's creator or an admin may: UNAUTHENTICATED without a token, NOT_FOUND if the
+   * product does not exist, FORBIDDEN for anyone else (nothing is changed).
+   */
   updateProduct: Product;
 };
 

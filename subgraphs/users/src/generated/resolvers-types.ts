@@ -26,10 +26,20 @@ export type CreateUserInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Signs a user up. Open to anyone, signed in or not, unless the users subgraph runs with
+   * `SIGNUP=admin`: then only admins may (UNAUTHENTICATED without a token, FORBIDDEN for non-admins).
+   */
   createUser: User;
-  /** Returns the deleted user. Fails with NOT_FOUND if the user does not exist. */
+  /**
+   * Returns the deleted user. Only the user themselves or an admin may: UNAUTHENTICATED without a
+   * token, NOT_FOUND if the user does not exist, FORBIDDEN for anyone else (nothing is deleted).
+   */
   deleteUser: User;
-  /** Fails with NOT_FOUND if the user does not exist. */
+  /**
+   * Only the user themselves or an admin may: UNAUTHENTICATED without a token, NOT_FOUND if the user
+   * does not exist, FORBIDDEN for anyone else (nothing is changed).
+   */
   updateUser: User;
 };
 
@@ -89,8 +99,11 @@ export type User = {
   __typename?: 'User';
   /** When the user was created (ISO 8601, UTC). */
   createdAt: Scalars['DateTime']['output'];
-  /** Unique email address, stored in lower case. */
-  email: Scalars['String']['output'];
+  /**
+   * Unique email address, stored in lower case. Private: only the user themselves and admins see it;
+   * null for everyone else (anonymous callers included).
+   */
+  email: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   /** Display name, 1 to 100 characters. */
   name: Scalars['String']['output'];
@@ -253,7 +266,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;

@@ -1,0 +1,40 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { createRequestVerifier, DEFAULT_SIGNATURE_MAX_AGE_MS } from "@supergraph/auth";
+import { ErrorCode } from "@supergraph/error-codes";
+import type { Logger, Refusal } from "@supergraph/service-kit";
+import type { SigningSettings } from "./config.js";
+
+/** What a client that is not the router is told: the same for every reason, so it learns nothing from it. */
+export const SIGNATURE_REFUSAL_MESSAGE =
+  "This subgraph answers only GraphQL requests signed by the router: send your request to the router.";
+
+/**
+ * The subgraph's `verifyRequest`: every GraphQL request must be a POST signed by the router over its
+ * raw body (`createRequestVerifier`: HMAC, time window, no replayed nonce). Anything else is refused
+ * with 401 SIGNATURE_INVALID; the reason is logged (at warn), never sent, and the secret never logged.
+ */
+export function signatureCheck(
+  name: string,
+  { secret, maxAgeMs = DEFAULT_SIGNATURE_MAX_AGE_MS }: SigningSettings,
+  logger: Logger,
+): (request: { method: string; headers: IncomingHttpHeaders; body: string }) => Refusal | undefined {
+  const verify = createRequestVerifier({ secret, maxAgeMs });
+  const refusal: Refusal = {
+    status: 401,
+    code: ErrorCode.SIGNATURE_INVALID,
+    message: SIGNATURE_REFUSAL_MESSAGE,
+    headers: { "www-authenticate": `Signature realm="${name}"` },
+  };
+  return ({ method, headers, body }) => {
+    const result =
+      method === "POST"
+        ? verify({ headers, body })
+        : { ok: false as const, reason: `a ${method} request (the router sends only signed POSTs)` };
+    if (result.ok) return undefined;
+    logger.warn(
+      { reason: result.reason, method, requestId: headers["x-request-id"] },
+      "refused a request without a valid router signature",
+    );
+    return refusal;
+  };
+}
