@@ -38,6 +38,12 @@ describe("request signatures", () => {
   it.each([
     ["unsigned", (h: Record<string, string>) => ({ [IDENTITY_HEADER]: h[IDENTITY_HEADER] }), body, /not signed/],
     ["malformed", (h: Record<string, string>) => ({ ...h, [SIGNATURE_HEADER]: "v1=abc" }), body, /malformed/],
+    [
+      "a MAC that is not hex",
+      (h: Record<string, string>) => ({ ...h, [SIGNATURE_HEADER]: `t=${Date.now()},n=x.1,v1=${"zz".repeat(32)}` }),
+      body,
+      /malformed/,
+    ],
     ["a tampered body", (h: Record<string, string>) => h, body.replace("me", "you"), /does not match/],
     [
       "a tampered identity",

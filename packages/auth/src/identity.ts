@@ -41,6 +41,19 @@ const encodings = new WeakMap<Identity, string>();
 /** The identity a header value encodes; `null` for anonymous, absent or malformed values. */
 export function decodeIdentity(value: string | undefined): Identity | null {
   if (value === undefined || value === ANONYMOUS || value === "") return null;
+  const known = decoded.get(value);
+  if (known !== undefined) return known;
+  const identity = parseIdentity(value);
+  if (decoded.size >= DECODED_CACHE_SIZE) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(value, identity);
+  return identity;
+}
+
+/** Header values already decoded (a caller sends the same one with every request), oldest first. */
+const decoded = new Map<string, Identity | null>();
+const DECODED_CACHE_SIZE = 10_000;
+
+function parseIdentity(value: string): Identity | null {
   try {
     const decoded = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as { sub?: unknown; scopes?: unknown };
     if (typeof decoded.sub !== "string" || decoded.sub === "") return null;

@@ -132,12 +132,25 @@ export function estimateCost({ schema, document, operation, variables = {}, weig
 export function costLimitPlugin<TContext extends BaseContext>(
   limits: Pick<OperationLimits, "maxCost"> & CostWeights,
 ): ApolloServerPlugin<TContext> {
+  // An operation without variables always costs the same: estimated once per parsed document
+  // (Apollo Server hands the same document object to every request with the same text).
+  const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, request }) {
+        async didResolveOperation({ schema, document, operation, operationName, request }) {
           if (!operation) return;
-          const cost = estimateCost({ schema, document, operation, variables: request.variables, weights: limits });
+          const fixed = !request.variables || Object.keys(request.variables).length === 0;
+          const byOperation = fixed ? fixedCosts.get(document) : undefined;
+          let cost = byOperation?.get(operationName ?? "");
+          if (cost === undefined) {
+            cost = estimateCost({ schema, document, operation, variables: request.variables, weights: limits });
+            if (fixed) {
+              const costs = byOperation ?? new Map<string, number>();
+              costs.set(operationName ?? "", cost);
+              if (!byOperation) fixedCosts.set(document, costs);
+            }
+          }
           if (cost > limits.maxCost) {
             throw new LimitError(
               ErrorCode.QUERY_TOO_COSTLY,
