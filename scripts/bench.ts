@@ -10,7 +10,9 @@
  *   router does (a signature is good for one request).
  * --protections off: every service with PROTECTIONS=off (development only): none of that.
  * --protections both: the "on" table, then a second system with PROTECTIONS=off, raced against the
- *   first on every scenario in alternating rounds (medians): what the protections cost.
+ *   first on every scenario in alternating rounds (medians): what the protections cost. Then a third
+ *   system, protected at the router only (its subgraphs skip the signature check), raced against the
+ *   unprotected one: the router's own part of that cost.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -64,9 +66,12 @@ const scenarios: Scenario[] = [
   { name: "router, products + creators (2 fetches)", target: "router", query: PRODUCTS_WITH_CREATORS },
 ];
 
-/** A system under measurement, with protections on or off. */
+/**
+ * A system under measurement: protections on or off everywhere, or on at the router only ("router
+ * only": its subgraphs skip the signature check), which isolates the router's own part of the cost.
+ */
 interface Measured {
-  label: "on" | "off";
+  label: "on" | "off" | "router only";
   system: System;
 }
 
@@ -76,9 +81,10 @@ interface Measured {
  * a subgraph trusts no identity, so nothing could create a product there; both systems then serve
  * the very same data, as replicas of a subgraph share one database).
  */
-async function startMeasured(label: "on" | "off", seeded?: System): Promise<Measured> {
+async function startMeasured(label: Measured["label"], seeded?: System): Promise<Measured> {
   const quiet = { LOG_LEVEL: "error" };
-  const off: Record<string, string> = label === "off" ? { PROTECTIONS: "off" } : {};
+  const offAtRouter: Record<string, string> = label === "off" ? { PROTECTIONS: "off" } : {};
+  const off: Record<string, string> = label === "on" ? {} : { PROTECTIONS: "off" };
   const database = (name: string): Record<string, string> =>
     seeded ? { DATABASE_FILE: join(seeded.dataDir, `${name}.db`) } : {};
   const system = await startSystem({
@@ -86,7 +92,7 @@ async function startMeasured(label: "on" | "off", seeded?: System): Promise<Meas
       users: { ...quiet, ...off, ...database("users") },
       products: { ...quiet, ...off, ...database("products") },
       // The rate limiter runs (its cost is measured) but never refuses: every request comes from 127.0.0.1.
-      router: { ...off, ROUTER_RATE_LIMIT__REQUESTS: "100000000" },
+      router: { ...offAtRouter, ROUTER_RATE_LIMIT__REQUESTS: "100000000" },
     },
   });
   if (!seeded) {
@@ -179,7 +185,8 @@ async function baselineTable(measured: Measured): Promise<void> {
 /** Each scenario raced on both systems in alternating rounds: throughput with protections on over off, and what they cost. */
 async function protectionsTable(on: Measured, off: Measured): Promise<void> {
   const rows: string[][] = [];
-  for (const scenario of scenarios) {
+  // The baseline calls a subgraph directly: with protections at the router only, there is nothing to compare.
+  for (const scenario of on.label === "router only" ? scenarios.filter((s) => s.target === "router") : scenarios) {
     const contenders = [contender(on, scenario), contender(off, scenario)];
     await checkAnswers(scenario, contenders);
     const [withThem, without] = await race(contenders, {
@@ -202,7 +209,7 @@ async function protectionsTable(on: Measured, off: Measured): Promise<void> {
   }
   const widths = [44, 9, 10, 7, 6, 11, 14, 7];
   console.log(
-    `\nProtections on vs off: ${rounds} alternating rounds of ${duration} s per system, ${connections} connections; medians.`,
+    `\nProtections ${on.label === "router only" ? "at the router only (its subgraphs skip the signature check)" : "on"} vs off: ${rounds} alternating rounds of ${duration} s per system, ${connections} connections; medians.`,
   );
   console.log(
     "cost = throughput lost with protections on (negative: within the noise); cpu = the measured process (router, or users for the baseline).\n",
@@ -220,7 +227,13 @@ try {
   const off = protections === "on" ? undefined : await startMeasured("off", on.system);
   if (off) started.push(off);
   await baselineTable(protections === "off" && off ? off : on);
-  if (protections === "both" && off) await protectionsTable(on, off);
+  if (protections === "both" && off) {
+    await protectionsTable(on, off);
+    // The router's own part: the same race against a system whose only protections are the router's.
+    const routerOnly = await startMeasured("router only", on.system);
+    started.push(routerOnly);
+    await protectionsTable(routerOnly, off);
+  }
 } finally {
   // The last started first: the first system's shutdown removes the database files they share.
   for (const { system } of started.reverse()) await system.shutdown();
