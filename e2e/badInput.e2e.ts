@@ -1,4 +1,4 @@
-import { ErrorCode, isErrorCode } from "@supergraph/error-codes";
+import { ErrorCode, isErrorCode, OPERATION_LIMIT_CODES } from "@supergraph/error-codes";
 import {
   bearer,
   rawRequest,
@@ -79,14 +79,7 @@ const jsonHead = (length: number, headers: Record<string, string | number> = {})
   requestHead(origin, "POST", "/graphql", { "content-type": "application/json", "content-length": length, ...headers });
 
 /** The codes the router's operation limits answer with; which one a given abuse trips first is the router's choice. */
-const LIMIT_CODES: ErrorCode[] = [
-  ErrorCode.QUERY_TOO_DEEP,
-  ErrorCode.TOO_MANY_ALIASES,
-  ErrorCode.TOO_MANY_ROOT_FIELDS,
-  ErrorCode.TOO_MANY_TOKENS,
-  ErrorCode.TOO_MANY_DIRECTIVES,
-  ErrorCode.QUERY_TOO_COSTLY,
-];
+const LIMIT_CODES: ErrorCode[] = [...OPERATION_LIMIT_CODES];
 
 interface Case {
   category: string;

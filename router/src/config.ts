@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, env, loadConfig } from "@supergraph/service-kit";
+import { ConfigError, collectProblems, env, loadConfig } from "@supergraph/service-kit";
 import { readRouterFile } from "./routerFile.js";
 import { readRouterSecrets } from "./security/secrets.js";
 
@@ -12,21 +12,10 @@ const DEFAULT_ROUTER_CONFIG_PATH = fileURLToPath(new URL("../router.yaml", impor
 /** `SUBGRAPH_<NAME>_URL`: one URL, or a comma-separated list of replica URLs, for subgraph `<name>`. */
 const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
 
-/** Runs one parser, collecting its ConfigError problems so every bad variable is reported at once. */
-function collect<T>(parse: () => T, problems: string[]): T | undefined {
-  try {
-    return parse();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
-    return undefined;
-  }
-}
-
 /** Every environment variable the router reads, parsed once. See README.md. */
 export function readConfig(source: NodeJS.ProcessEnv = process.env) {
   const problems: string[] = [];
-  const base = collect(
+  const base = collectProblems(
     () =>
       loadConfig(
         {
@@ -55,17 +44,17 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
   const variables = Object.keys(source)
     .filter((name) => SUBGRAPH_URL_VARIABLE.test(name))
     .sort();
-  const overrides = collect(
+  const overrides = collectProblems(
     () => loadConfig(Object.fromEntries(variables.map((name) => [name, env.urlList()])), source),
     problems,
   );
   const routerConfigPath = resolve(base?.ROUTER_CONFIG_PATH ?? DEFAULT_ROUTER_CONFIG_PATH);
-  const file = collect(
+  const file = collectProblems(
     () => readRouterFile(routerConfigPath, base?.ROUTER_CONFIG_PATH !== undefined, source),
     problems,
   );
   const production = base?.NODE_ENV === "production";
-  const secrets = collect(() => readRouterSecrets(source, production), problems);
+  const secrets = collectProblems(() => readRouterSecrets(source, production), problems);
   if (production && base?.PROTECTIONS === false) problems.push("PROTECTIONS: off is refused in production");
   if (!base || !overrides || !file || !secrets || problems.length > 0) throw new ConfigError(problems);
 

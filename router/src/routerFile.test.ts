@@ -1,33 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError } from "@supergraph/service-kit";
-import { composeTinySupergraph, deadUrl, silentLogger } from "@supergraph/testing";
+import { composeTinySupergraph, configProblems, deadUrl, scratchFiles, silentLogger } from "@supergraph/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { readConfig } from "./config.js";
 import { resolveSubgraphSettings, SUBGRAPH_DEFAULTS } from "./fault/settings.js";
 import { envVariableToPath, readRouterFile } from "./routerFile.js";
 import { createServer } from "./server.js";
 
-const dir = mkdtempSync(join(tmpdir(), "router-config-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let files = 0;
-function file(yaml: string): string {
-  const path = join(dir, `router-${++files}.yaml`);
-  writeFileSync(path, yaml);
-  return path;
-}
-
-const problems = (run: () => unknown): string[] => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-};
+const scratch = scratchFiles("router-config");
+afterAll(() => scratch.remove());
+const { dir } = scratch;
+const file = (yaml: string) => scratch.file(yaml);
+const problems = configProblems;
 
 describe("router.yaml", () => {
   it("the repo's router/router.yaml is valid and spells out the built-in defaults", () => {

@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { printExecutableGraphQLDocument } from "@graphql-tools/documents";
 import { ErrorCode } from "@supergraph/error-codes";
-import { ConfigError } from "@supergraph/service-kit";
-import { type Graph, REPO_ROOT, startGraph } from "@supergraph/testing";
+import { configProblems, type Graph, REPO_ROOT, scratchFiles, startGraph } from "@supergraph/testing";
 import { parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "./config.js";
@@ -41,15 +39,7 @@ const PRODUCTS_RESULT = {
   },
 };
 
-const problems = (run: () => unknown): string[] => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-};
+const problems = configProblems;
 
 describe("manifests", () => {
   it("reads the client's manifest: every key is the sha256 of its canonical text", () => {
@@ -127,13 +117,10 @@ describe("TrustedDocuments.verdict", () => {
 });
 
 describe("router.yaml trustedDocuments", () => {
-  const dir = mkdtempSync(join(tmpdir(), "router-trusted-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const file = (name: string, yaml: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, yaml);
-    return path;
-  };
+  const scratch = scratchFiles("router-trusted");
+  afterAll(() => scratch.remove());
+  const { dir } = scratch;
+  const file = (name: string, yaml: string) => scratch.file(yaml, name);
 
   it("the repo's router.yaml trusts the client's manifest, not enforcing", () => {
     const { trustedDocuments } = readConfig({}).router;

@@ -1,4 +1,5 @@
 export { type ChaosMode, type ChaosProxy, startChaosProxy } from "./chaosProxy.js";
+export { configProblems } from "./configProblems.js";
 export { bearer, type Caller, type SignOptions, signedHeaders, type TokenOptions } from "./credentials.js";
 export { deadUrl, freePort } from "./freePort.js";
 export {
@@ -32,6 +33,7 @@ export {
 export { type RawExchange, type RawRequestOptions, rawRequest, requestHead } from "./rawRequest.js";
 export { type Readiness, readiness } from "./readiness.js";
 export { FAST_ROUTER_ENV, FULL, PARTIAL, USERS_WITH_PRODUCTS } from "./scenarios.js";
+export { type ScratchFiles, scratchFiles } from "./scratchFiles.js";
 export {
   type Deployable,
   routerDeployable,

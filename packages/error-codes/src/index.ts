@@ -53,6 +53,16 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** The codes of the router's operation limits, one per limit; which one an abusive operation trips first is the router's choice. */
+export const OPERATION_LIMIT_CODES = [
+  "QUERY_TOO_DEEP",
+  "TOO_MANY_ALIASES",
+  "TOO_MANY_ROOT_FIELDS",
+  "TOO_MANY_TOKENS",
+  "TOO_MANY_DIRECTIVES",
+  "QUERY_TOO_COSTLY",
+] as const satisfies readonly ErrorCode[];
+
 /** Every code, as a constant: `ErrorCode.NOT_FOUND` is `"NOT_FOUND"`. */
 export const ErrorCode: { readonly [Code in ErrorCode]: Code } = Object.freeze(
   Object.fromEntries(Object.keys(ERROR_CODES).map((code) => [code, code])) as { [Code in ErrorCode]: Code },

@@ -10,6 +10,20 @@ export class ConfigError extends Error {
 }
 
 /**
+ * Runs one parser, adding the problems of the ConfigError it throws to `problems` (undefined then),
+ * so a service reports every bad variable at once. Other errors go through.
+ */
+export function collectProblems<T>(parse: () => T, problems: string[]): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}
+
+/**
  * Parses environment variables once into a typed, frozen object.
  * Each key of `shape` is the variable's name; a bad or missing value throws a ConfigError naming it.
  */

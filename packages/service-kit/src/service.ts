@@ -185,9 +185,8 @@ export async function createService<TContext extends BaseContext>(
   const internal = options.internal
     ? Fastify({ logger: false, forceCloseConnections: "idle", routerOptions: { ignoreTrailingSlash: true } })
     : undefined;
-  fastify.decorateRequest("locals", null);
+  fastify.decorateRequest("routeRequest", null);
   fastify.addHook("onRequest", async (request, reply) => {
-    (request as FastifyRequest & { locals: Map<string, unknown> }).locals = new Map();
     // Apollo's plugins read it from the headers; the caller reads it from the response.
     request.headers[REQUEST_ID_HEADER] = request.id;
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -236,13 +235,18 @@ export async function createService<TContext extends BaseContext>(
   });
   fastify.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
 
-  const routeRequest = (request: FastifyRequest): RouteRequest => ({
-    headers: request.headers,
-    accepts: (types) => accepts(request.raw).type(types) as string | false,
-    ip: request.ip,
-    requestId: request.id,
-    locals: (request as FastifyRequest & { locals: Map<string, unknown> | null }).locals ?? new Map(),
-  });
+  // One per request, made when first needed: `admit` and the context builder see the same one (and its locals).
+  const routeRequest = (request: FastifyRequest): RouteRequest => {
+    const holder = request as FastifyRequest & { routeRequest: RouteRequest | null };
+    holder.routeRequest ??= {
+      headers: request.headers,
+      accepts: (types) => accepts(request.raw).type(types) as string | false,
+      ip: request.ip,
+      requestId: request.id,
+      locals: new Map(),
+    };
+    return holder.routeRequest;
+  };
 
   fastify.get("/health", async (_request, reply) => {
     const report = await healthReport(name, checks, healthTimeoutMs, logger);

@@ -1,5 +1,5 @@
 import { DEFAULT_SIGNATURE_MAX_AGE_MS, DEVELOPMENT_SECRETS, productionSecretProblem } from "@supergraph/auth";
-import { ConfigError, env, loadConfig, readSecret } from "@supergraph/service-kit";
+import { ConfigError, collectProblems, env, loadConfig, readSecret } from "@supergraph/service-kit";
 import { z } from "zod";
 
 /** A subgraph's own environment variables: a zod parser per variable name (see `defineSubgraph`'s `settings`). */
@@ -47,16 +47,6 @@ const kitShape = (defaults: { port: number; databaseFile: string }) => ({
   ),
 });
 
-function collect<T>(read: () => T, problems: string[]): T | undefined {
-  try {
-    return read();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
-    return undefined;
-  }
-}
-
 /** The signing settings with the secret kept out of JSON and logs (not enumerable). */
 function signingSettings(secret: string, maxAgeMs: number): SigningSettings {
   return Object.freeze(
@@ -77,9 +67,9 @@ export function readSubgraphConfig<S extends SettingsShape = Record<never, never
   settings?: S,
 ) {
   const problems: string[] = [];
-  const base = collect(() => loadConfig(kitShape(defaults), source), problems);
-  const own = collect(() => loadConfig(settings ?? ({} as S), source), problems);
-  const secret = collect(() => readSecret(SIGNING_SECRET_VARIABLE, source), problems);
+  const base = collectProblems(() => loadConfig(kitShape(defaults), source), problems);
+  const own = collectProblems(() => loadConfig(settings ?? ({} as S), source), problems);
+  const secret = collectProblems(() => readSecret(SIGNING_SECRET_VARIABLE, source), problems);
   const production = (base?.NODE_ENV ?? source.NODE_ENV?.trim()) === "production";
   if (production && !problems.some((problem) => problem.startsWith(SIGNING_SECRET_VARIABLE))) {
     const problem = productionSecretProblem(SIGNING_SECRET_VARIABLE, secret, DEVELOPMENT_SECRETS.signingSecret);

@@ -1,16 +1,8 @@
-import type { ErrorCode } from "@supergraph/error-codes";
+import type { OPERATION_LIMIT_CODES } from "@supergraph/error-codes";
 import { GraphQLError } from "graphql";
 
 /** The codes of the router's operation limits (see the error-code contract). */
-export type LimitCode = Extract<
-  ErrorCode,
-  | "QUERY_TOO_DEEP"
-  | "TOO_MANY_ALIASES"
-  | "TOO_MANY_ROOT_FIELDS"
-  | "TOO_MANY_TOKENS"
-  | "TOO_MANY_DIRECTIVES"
-  | "QUERY_TOO_COSTLY"
->;
+export type LimitCode = (typeof OPERATION_LIMIT_CODES)[number];
 
 /**
  * An operation refused by one of the router's limits: its code, HTTP 400, and a message naming

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ErrorCode } from "@supergraph/error-codes";
+import { ErrorCode, OPERATION_LIMIT_CODES } from "@supergraph/error-codes";
 import {
   type ChaosProxy,
   deadUrl,
@@ -95,14 +95,7 @@ function productsChain(levels: number): string {
   return `{ ${open}id${" }".repeat(depth)} }`;
 }
 
-const LIMIT_CODES: string[] = [
-  ErrorCode.QUERY_TOO_DEEP,
-  ErrorCode.TOO_MANY_ALIASES,
-  ErrorCode.TOO_MANY_ROOT_FIELDS,
-  ErrorCode.TOO_MANY_TOKENS,
-  ErrorCode.TOO_MANY_DIRECTIVES,
-  ErrorCode.QUERY_TOO_COSTLY,
-];
+const LIMIT_CODES: readonly string[] = OPERATION_LIMIT_CODES;
 
 interface Sent {
   status: number;

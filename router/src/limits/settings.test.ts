@@ -1,30 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "@supergraph/service-kit";
-import { REPO_ROOT } from "@supergraph/testing";
+import { configProblems, REPO_ROOT, scratchFiles } from "@supergraph/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { readRouterFile } from "../routerFile.js";
 import { LIMIT_DEFAULTS } from "./settings.js";
 
-const dir = mkdtempSync(join(tmpdir(), "router-limits-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-const file = (yaml: string) => {
-  const path = join(dir, `router-${++files}.yaml`);
-  writeFileSync(path, yaml);
-  return path;
-};
-const problems = (run: () => unknown): string[] => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-};
+const scratch = scratchFiles("router-limits");
+afterAll(() => scratch.remove());
+const { dir } = scratch;
+const file = (yaml: string) => scratch.file(yaml);
+const problems = configProblems;
 
 describe("router.yaml limits", () => {
   it("router/router.yaml spells out every limit at its built-in default", () => {

@@ -1,5 +1,5 @@
 import { DEVELOPMENT_SECRETS, productionSecretProblem } from "@supergraph/auth";
-import { ConfigError, readSecret } from "@supergraph/service-kit";
+import { ConfigError, collectProblems, readSecret } from "@supergraph/service-kit";
 
 /** Where the router's keys come from: the token key (HS256 secret or a JWKS URL) and the subgraph signing secret. */
 export interface RouterSecrets {
@@ -20,15 +20,7 @@ export interface RouterSecrets {
  */
 export function readRouterSecrets(source: NodeJS.ProcessEnv, production: boolean): RouterSecrets {
   const problems: string[] = [];
-  const read = (name: string) => {
-    try {
-      return readSecret(name, source);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
+  const read = (name: string) => collectProblems(() => readSecret(name, source), problems);
   const jwtSecret = read("JWT_SECRET");
   const jwksUrl = source.JWKS_URL?.trim() || undefined;
   const signingSecret = read("SUBGRAPH_SIGNING_SECRET");

@@ -1,5 +1,3 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createTokenVerifier,
@@ -10,9 +8,8 @@ import {
   SIGNATURE_HEADER,
 } from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
-import { ConfigError } from "@supergraph/service-kit";
-import { type RouterInputs, startGraph } from "@supergraph/testing";
-import { describe, expect, it } from "vitest";
+import { configProblems, type RouterInputs, scratchFiles, startGraph } from "@supergraph/testing";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { readConfig } from "../config.js";
 import { createServer, type RouterSecurity, SANDBOX_ORIGINS } from "../server.js";
 import { resolveSecuritySettings } from "./settings.js";
@@ -274,15 +271,7 @@ describe("secrets in the router's configuration", () => {
   });
 
   it("refuses to start in production without real secrets, naming each variable, never the value", () => {
-    const problems = (env: NodeJS.ProcessEnv) => {
-      try {
-        readConfig(env);
-        return [];
-      } catch (error) {
-        expect(error).toBeInstanceOf(ConfigError);
-        return (error as ConfigError).problems;
-      }
-    };
+    const problems = (env: NodeJS.ProcessEnv) => configProblems(() => readConfig(env));
     expect(problems(production).join("\n")).toMatch(
       /JWT_SECRET: required in production[\s\S]*SUBGRAPH_SIGNING_SECRET: required/,
     );
@@ -308,9 +297,11 @@ describe("secrets in the router's configuration", () => {
   });
 
   it("reads secrets from files (JWT_SECRET_FILE, SUBGRAPH_SIGNING_SECRET_FILE), and serves /ready on an internal port in production", () => {
-    const dir = mkdtempSync(join(tmpdir(), "router-secrets-"));
-    writeFileSync(join(dir, "jwt"), `${strong}j\n`);
-    writeFileSync(join(dir, "signing"), `${strong}s\n`);
+    const secrets = scratchFiles("router-secrets");
+    onTestFinished(() => secrets.remove());
+    const { dir } = secrets;
+    secrets.file(`${strong}j\n`, "jwt");
+    secrets.file(`${strong}s\n`, "signing");
     const config = readConfig({
       ...production,
       JWT_SECRET_FILE: join(dir, "jwt"),
