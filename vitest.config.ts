@@ -8,5 +8,7 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Keeps every child process's output and fails the run if any holds a token, signature or secret.
+    globalSetup: ["internal/testing/src/logCapture.globalSetup.ts"],
   },
 });

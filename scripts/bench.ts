@@ -3,7 +3,7 @@
  * run: the users subgraph queried directly. Shows what the router's query planning and the
  * cross-subgraph joins cost. Starts its own processes on free ports of 127.0.0.1.
  *
- *   npm run bench [-- --duration 5 --connections 10 --protections on|off|both --rounds 3]
+ *   npm run bench [-- --duration 5 --connections 10 --protections on|off|both --observability on|logs|both --rounds 3]
  *
  * --protections on (default): the system as it runs, bearer-token checks, rate limit, operation
  *   limits and signed subgraph requests included; the baseline signs each request afresh, as the
@@ -13,7 +13,17 @@
  *   first on every scenario in alternating rounds (medians): what the protections cost. Then a third
  *   system, protected at the router only (its subgraphs skip the signature check), raced against the
  *   unprotected one: the router's own part of that cost.
+ * --observability both: after the table, a system with request logs and metrics off
+ *   (LOG_REQUESTS=off, METRICS=off; tracing is off unless configured) raced against the system as it
+ *   runs: what logging, metrics and tracing-off cost; then a system whose router alone logs and
+ *   counts nothing, against the same: the router's own part of that cost. Then a system exporting
+ *   traces (OTLP/HTTP to a sink in this process that reads and drops them) raced against the system
+ *   as it runs: what tracing on costs, every request recorded, then 10 % of them. All with
+ *   protections on.
+ * --observability logs: only the logs and metrics races.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -32,6 +42,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "10" },
     protections: { type: "string", default: "on" },
+    observability: { type: "string", default: "on" },
     rounds: { type: "string", default: "3" },
   },
 });
@@ -39,13 +50,18 @@ const duration = Number(values.duration);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
 const protections = values.protections;
+const observability = values.observability;
 if (
   !(duration > 0 && duration <= 60) ||
   !(connections > 0 && connections <= 200) ||
   !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20) ||
-  (protections !== "on" && protections !== "off" && protections !== "both")
+  (protections !== "on" && protections !== "off" && protections !== "both") ||
+  (observability !== "on" && observability !== "logs" && observability !== "both") ||
+  (observability !== "on" && protections === "off")
 ) {
-  console.error("--duration must be 1-60 seconds, --connections 1-200, --rounds 1-20, --protections on, off or both.");
+  console.error(
+    "--duration must be 1-60 seconds, --connections 1-200, --rounds 1-20, --protections on, off or both, --observability on, logs or both (with protections on).",
+  );
   process.exit(2);
 }
 
@@ -71,7 +87,14 @@ const scenarios: Scenario[] = [
  * only": its subgraphs skip the signature check), which isolates the router's own part of the cost.
  */
 interface Measured {
-  label: "on" | "off" | "router only";
+  label:
+    | "on"
+    | "off"
+    | "router only"
+    | "logs+metrics off"
+    | "logs+metrics off at the router"
+    | "tracing on"
+    | "tracing 10%";
   system: System;
 }
 
@@ -82,17 +105,31 @@ interface Measured {
  * the very same data, as replicas of a subgraph share one database).
  */
 async function startMeasured(label: Measured["label"], seeded?: System): Promise<Measured> {
-  const quiet = { LOG_LEVEL: "error" };
+  // No request lines, no metrics: what logging and metrics cost is what a system without them gains.
+  const quiet = { LOG_REQUESTS: "off", METRICS: "off" };
+  // Request lines are info: the system as it runs logs them (LOG_LEVEL info is the default).
+  const observe = {
+    LOG_LEVEL: "info",
+    ...(label === "logs+metrics off" ? quiet : {}),
+    ...(label === "tracing on" || label === "tracing 10%" ? { OTEL_EXPORTER_OTLP_ENDPOINT: await traceSink() } : {}),
+    ...(label === "tracing 10%" ? { OTEL_TRACES_SAMPLER_ARG: "0.1" } : {}),
+  };
+  const protectionsOff = label === "off" || label === "router only";
   const offAtRouter: Record<string, string> = label === "off" ? { PROTECTIONS: "off" } : {};
-  const off: Record<string, string> = label === "on" ? {} : { PROTECTIONS: "off" };
+  const off: Record<string, string> = protectionsOff ? { PROTECTIONS: "off" } : {};
   const database = (name: string): Record<string, string> =>
     seeded ? { DATABASE_FILE: join(seeded.dataDir, `${name}.db`) } : {};
   const system = await startSystem({
     env: {
-      users: { ...quiet, ...off, ...database("users") },
-      products: { ...quiet, ...off, ...database("products") },
+      users: { ...observe, ...off, ...database("users") },
+      products: { ...observe, ...off, ...database("products") },
       // The rate limiter runs (its cost is measured) but never refuses: every request comes from 127.0.0.1.
-      router: { ...offAtRouter, ROUTER_RATE_LIMIT__REQUESTS: "100000000" },
+      router: {
+        ...observe,
+        ...(label === "logs+metrics off at the router" ? quiet : {}),
+        ...offAtRouter,
+        ROUTER_RATE_LIMIT__REQUESTS: "100000000",
+      },
     },
   });
   if (!seeded) {
@@ -106,6 +143,29 @@ async function startMeasured(label: Measured["label"], seeded?: System): Promise
   return { label, system };
 }
 
+/** What the trace sink received: OTLP export requests and their bytes. */
+const sunk = { requests: 0, bytes: 0 };
+let sinkUrl: string | undefined;
+
+/** An OTLP/HTTP endpoint in this process that reads every export and drops it (a collector that costs the services nothing). */
+async function traceSink(): Promise<string> {
+  if (sinkUrl) return sinkUrl;
+  const server = createServer((request, response) => {
+    request.on("data", (chunk: Buffer) => {
+      sunk.bytes += chunk.length;
+    });
+    request.on("end", () => {
+      sunk.requests++;
+      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  server.unref();
+  sinkUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return sinkUrl;
+}
+
 /**
  * A signed-in client's token, sent to the router by every contender (with protections off the
  * router ignores it): the router's measured work includes checking it. The user owns none of the
@@ -117,7 +177,7 @@ const token = await bearer("1000000", [], { expiresIn: "2h" });
 function contender({ label, system }: Measured, scenario: Scenario): Contender {
   const direct = scenario.target === "users";
   return {
-    name: `protections ${label}`,
+    name: label === "on" || label === "off" || label === "router only" ? `protections ${label}` : label,
     url: direct ? `${system.url("users")}/graphql` : system.routerUrl,
     pid: system.pid(direct ? "users" : "router") ?? 0,
     ...(direct ? {} : { headers: token }),
@@ -182,11 +242,18 @@ async function baselineTable(measured: Measured): Promise<void> {
   }
 }
 
-/** Each scenario raced on both systems in alternating rounds: throughput with protections on over off, and what they cost. */
-async function protectionsTable(on: Measured, off: Measured): Promise<void> {
+/**
+ * Each scenario raced on both systems in alternating rounds: throughput of `on` over `off`, and what
+ * the difference costs (protections; or logging and metrics; or tracing).
+ */
+async function costTable(on: Measured, off: Measured, title: string): Promise<void> {
   const rows: string[][] = [];
   // The baseline calls a subgraph directly: with protections at the router only, there is nothing to compare.
-  for (const scenario of on.label === "router only" ? scenarios.filter((s) => s.target === "router") : scenarios) {
+  for (const scenario of on.label === "router only" ||
+  on.label.startsWith("tracing") ||
+  off.label.startsWith("logs+metrics off")
+    ? scenarios.filter((s) => s.target === "router")
+    : scenarios) {
     const contenders = [contender(on, scenario), contender(off, scenario)];
     await checkAnswers(scenario, contenders);
     const [withThem, without] = await race(contenders, {
@@ -209,10 +276,10 @@ async function protectionsTable(on: Measured, off: Measured): Promise<void> {
   }
   const widths = [44, 9, 10, 7, 6, 11, 14, 7];
   console.log(
-    `\nProtections ${on.label === "router only" ? "at the router only (its subgraphs skip the signature check)" : "on"} vs off: ${rounds} alternating rounds of ${duration} s per system, ${connections} connections; medians.`,
+    `\n${title}: ${rounds} alternating rounds of ${duration} s per system, ${connections} connections; medians.`,
   );
   console.log(
-    "cost = throughput lost with protections on (negative: within the noise); cpu = the measured process (router, or users for the baseline).\n",
+    `cost = throughput lost with ${on.label} against ${off.label} (negative: within the noise); cpu = the measured process (router, or users for the baseline).\n`,
   );
   console.log(pad(["scenario", "on req/s", "off req/s", "on/off", "cost", "p99 ms", "cpu ms/req", "errors"], widths));
   for (const row of rows) console.log(pad(row, widths));
@@ -228,11 +295,33 @@ try {
   if (off) started.push(off);
   await baselineTable(protections === "off" && off ? off : on);
   if (protections === "both" && off) {
-    await protectionsTable(on, off);
+    await costTable(on, off, "Protections on vs off");
     // The router's own part: the same race against a system whose only protections are the router's.
     const routerOnly = await startMeasured("router only", on.system);
     started.push(routerOnly);
-    await protectionsTable(routerOnly, off);
+    await costTable(routerOnly, off, "Protections at the router only (its subgraphs skip the signature check) vs off");
+  }
+  if (observability !== "on") {
+    const quiet = await startMeasured("logs+metrics off", on.system);
+    started.push(quiet);
+    await costTable(on, quiet, "Request logs and metrics on (tracing off, as it runs) vs off, in every service");
+    // The router's own part: the same race against a system whose router alone logs and counts nothing.
+    const quietRouter = await startMeasured("logs+metrics off at the router", on.system);
+    started.push(quietRouter);
+    await costTable(
+      on,
+      quietRouter,
+      "Request logs and metrics on vs off at the router only (the subgraphs log and count in both)",
+    );
+  }
+  if (observability === "both") {
+    const traced = await startMeasured("tracing on", on.system);
+    started.push(traced);
+    await costTable(traced, on, "Tracing on (every request exported over OTLP/HTTP) vs off");
+    const sampled = await startMeasured("tracing 10%", on.system);
+    started.push(sampled);
+    await costTable(sampled, on, "Tracing on, 10 % of requests recorded (OTEL_TRACES_SAMPLER_ARG=0.1) vs off");
+    console.log(`\nThe trace sink received ${sunk.requests} OTLP exports, ${(sunk.bytes / 1e6).toFixed(1)} MB.`);
   }
 } finally {
   // The last started first: the first system's shutdown removes the database files they share.

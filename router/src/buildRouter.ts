@@ -1,5 +1,5 @@
 import { createTokenVerifier } from "@supergraph/auth";
-import { createLogger, type Logger, type Service } from "@supergraph/service-kit";
+import { createLogger, type Logger, type Service, startTracing, type Tracing } from "@supergraph/service-kit";
 import { type Config, readConfig } from "./config.js";
 import { LIMITS_OFF } from "./limits/settings.js";
 import { createServer, type RouterContext, type RouterSecurity } from "./server.js";
@@ -23,13 +23,17 @@ export const EXAMPLE_QUERY = `query ProductsWithCreators {
 /**
  * The router as its process runs it, built (not listening) from the environment: its variables,
  * router.yaml and the supergraph file. What `src/index.ts` listens with; also what a benchmark
- * that puts another HTTP front before the same router builds.
+ * that puts another HTTP front before the same router builds. Its tracing is `options.tracing` when
+ * given (a test's, with an in-memory exporter), else started from the OTEL_* variables when they set
+ * an endpoint, else off.
  */
 export async function buildRouter(
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ service: Service<RouterContext>; config: Config; logger: Logger }> {
+  options: { tracing?: Tracing } = {},
+): Promise<{ service: Service<RouterContext>; config: Config; logger: Logger; tracing: Tracing | undefined }> {
   const config = readConfig(env);
   const logger = createLogger({ service: "router", level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const tracing = options.tracing ?? (config.tracing ? startTracing({ ...config.tracing, logger }) : undefined);
   const { supergraphSdl, subgraphs } = readSupergraphFile(config.SUPERGRAPH_PATH);
   const { supergraph: supergraphSettings, subgraphs: subgraphSettings } = config.router;
   logger.info(
@@ -68,16 +72,20 @@ export async function buildRouter(
       : {}),
     logger,
     production: config.production,
+    logRequests: config.LOG_REQUESTS,
     telemetry: config.APOLLO_TELEMETRY,
+    metrics: config.METRICS,
     sandboxDocument: EXAMPLE_QUERY,
     trustedDocuments: TrustedDocuments.load(config.router.trustedDocuments),
     limits: config.PROTECTIONS ? config.router.limits : LIMITS_OFF,
     ...(security ? { security } : {}),
     ...(config.internal ? { internal: config.internal } : {}),
+    statusPage: config.STATUS_PAGE,
+    ...(tracing ? { tracing } : {}),
   });
   logger.info(
     { supergraph: config.SUPERGRAPH_PATH, subgraphs: subgraphs.map((subgraph) => subgraph.name) },
     "supergraph loaded",
   );
-  return { service, config, logger };
+  return { service, config, logger, tracing };
 }

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, collectProblems, env, loadConfig } from "@supergraph/service-kit";
+import { ConfigError, collectProblems, env, loadConfig, readTracingConfig } from "@supergraph/service-kit";
 import { readRouterFile } from "./routerFile.js";
 import { readRouterSecrets } from "./security/secrets.js";
 
@@ -25,6 +25,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
           ROUTER_CONFIG_PATH: env.optionalString(),
           LOG_LEVEL: env.logLevel(),
           LOG_FORMAT: env.logFormat(),
+          /** One log line per request (info); `off` only to measure what logging costs. */
+          LOG_REQUESTS: env.switch(true),
           NODE_ENV: env.nodeEnv(),
           /** Opt-in: Apollo telemetry stays off unless this is on. */
           APOLLO_TELEMETRY: env.switch(false),
@@ -36,6 +38,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
            * to measure what they cost (`npm run bench -- --protections both`); refused in production.
            */
           PROTECTIONS: env.switch(true),
+          /** Prometheus metrics at /metrics (on the internal port when there is one). `off` only to measure what they cost. */
+          METRICS: env.switch(true),
         },
         source,
       ),
@@ -54,9 +58,12 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
     problems,
   );
   const production = base?.NODE_ENV === "production";
+  /** The live status page (/status): on in development, opt-in in production, where it is served on INTERNAL_PORT. */
+  const status = collectProblems(() => loadConfig({ STATUS_PAGE: env.switch(!production) }, source), problems);
   const secrets = collectProblems(() => readRouterSecrets(source, production), problems);
+  const tracing = collectProblems(() => readTracingConfig(source, "router"), problems);
   if (production && base?.PROTECTIONS === false) problems.push("PROTECTIONS: off is refused in production");
-  if (!base || !overrides || !file || !secrets || problems.length > 0) throw new ConfigError(problems);
+  if (!base || !overrides || !file || !secrets || !status || problems.length > 0) throw new ConfigError(problems);
 
   const subgraphUrls: Record<string, readonly string[]> = {};
   for (const [variable, urls] of Object.entries(overrides)) {
@@ -65,6 +72,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
   }
   return Object.freeze({
     ...base,
+    /** OpenTelemetry tracing from the OTEL_* variables (see the service kit's readTracingConfig); undefined: off. */
+    tracing,
+    ...status,
     /** Absolute, so messages name the exact file: SUPERGRAPH_PATH, else router.yaml's supergraph.path, else the repo's. */
     SUPERGRAPH_PATH: resolve(base.SUPERGRAPH_PATH ?? file.supergraph.path ?? DEFAULT_SUPERGRAPH_PATH),
     /** The router configuration file that was read (undefined: the default one does not exist). */

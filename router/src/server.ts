@@ -4,8 +4,16 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
 import { encodeIdentity, IDENTITY_HEADER, type Identity, signRequest } from "@supergraph/auth";
-import { createService, type Logger, type Service } from "@supergraph/service-kit";
+import {
+  type CompletedRequest,
+  createService,
+  type Logger,
+  type Service,
+  type TraceContext,
+  type Tracing,
+} from "@supergraph/service-kit";
 import { createGateway } from "./createGateway.js";
+import { observeAll } from "./fault/observer.js";
 import { UpstreamRegistry } from "./fault/registry.js";
 import { resolveSubgraphSettings, type SubgraphSection } from "./fault/settings.js";
 import type { UpstreamDeps } from "./fault/upstream.js";
@@ -14,8 +22,10 @@ import { operationLimits } from "./limits/operationLimits.js";
 import { LIMIT_DEFAULTS, type OperationLimits } from "./limits/settings.js";
 import { operationResolution } from "./plugins/operationResolution.js";
 import { readiness } from "./plugins/readiness.js";
+import { routerMetrics } from "./routerMetrics.js";
 import { createAdmission, identityOf } from "./security/admission.js";
 import type { SecuritySettings } from "./security/settings.js";
+import { statusPage as createStatusPage } from "./status/statusPage.js";
 import { SubgraphDataSource } from "./subgraphDataSource.js";
 import { checkSubgraphKeys, forSubgraph, listSubgraphs, unknownSubgraphKeys } from "./supergraph.js";
 import { applyTelemetryChoice } from "./telemetry.js";
@@ -42,6 +52,8 @@ export interface ServerDeps {
   logger: Logger;
   /** Production: no Sandbox, no introspection, no query plans in responses. Default: false. */
   production?: boolean;
+  /** One log line per request (the service kit's). Default: true. */
+  logRequests?: boolean;
   /** Lets @apollo/gateway and Sandbox send Apollo telemetry. Default: false (opt-in). */
   telemetry?: boolean;
   /** Operation Sandbox opens with. Default: none. */
@@ -67,6 +79,22 @@ export interface ServerDeps {
    * nothing else runs (PERSISTED_QUERY_NOT_LISTED). Default: none (APQ and any query, as always).
    */
   trustedDocuments?: TrustedDocuments;
+  /**
+   * Prometheus metrics at `/metrics`, an internal route (on the internal listener when there is
+   * one): requests, refusals, subgraph fetches, tries, retries and circuits. Default: true.
+   */
+  metrics?: boolean;
+  /**
+   * The live status page: `/status`, `/status.json` and `/status/events`, internal routes (on the
+   * internal listener when there is one). Default: on outside production, off in production.
+   */
+  statusPage?: boolean;
+  /**
+   * OpenTelemetry tracing (service kit's `startTracing`, global so @apollo/gateway's spans join it):
+   * a span per request, the gateway's validate/plan/execute/fetch spans under it, a client span per
+   * try to a subgraph, whose `traceparent` the subgraph continues. Default: none (off).
+   */
+  tracing?: Tracing;
 }
 
 /** What the router enforces at its door and proves to the subgraphs. */
@@ -83,6 +111,8 @@ export interface RouterContext extends BaseContext {
   identity?: Identity | null;
   /** The request's id (x-request-id), passed to the subgraphs so their logs and masked errors name the same id. */
   requestId?: string;
+  /** The request's trace (W3C Trace Context), continued by the subgraphs through `traceparent`. */
+  trace?: TraceContext;
 }
 
 /** Apollo Sandbox calls the router from these origins (embedded on the landing page, or from Apollo Studio). */
@@ -113,6 +143,7 @@ export async function createServer({
   reload,
   logger,
   production = false,
+  logRequests = true,
   telemetry = false,
   sandboxDocument,
   upstreamDeps,
@@ -120,6 +151,9 @@ export async function createServer({
   security,
   internal,
   trustedDocuments,
+  statusPage = !production,
+  metrics: metricsOn = true,
+  tracing,
 }: ServerDeps): Promise<Service<RouterContext>> {
   if (trustedDocuments) {
     const { sources: manifests, size: documents, enforce } = trustedDocuments;
@@ -127,6 +161,21 @@ export async function createServer({
   }
   // A URL override or router.yaml section naming no subgraph would silently not apply: refuse it.
   checkSubgraphKeys(listSubgraphs(supergraphSdl), { urls: subgraphUrls, sections: subgraphSettings });
+  const status = statusPage
+    ? createStatusPage({
+        subgraphs: () => registry.status(loaded ? watcher.state().subgraphs : undefined),
+        supergraph: () => (loaded ? watcher.state() : null),
+        logger: logger.child({ component: "status" }),
+      })
+    : undefined;
+  const metrics = metricsOn ? routerMetrics({ knownOperations: trustedDocuments?.operationNames ?? [] }) : undefined;
+  // Who hears of each subgraph try and fetch, and of each finished request.
+  const observers = [upstreamDeps?.observer, status?.observer, metrics?.observer].filter(
+    (observer) => observer !== undefined,
+  );
+  const deps: UpstreamDeps | undefined =
+    observers.length > 0 ? { ...upstreamDeps, observer: observeAll(observers) } : upstreamDeps;
+  const requestListeners = [status?.onRequestDone].filter((listener) => listener !== undefined);
   const registry = new UpstreamRegistry(
     (name) => {
       const override = forSubgraph(subgraphUrls, name);
@@ -137,8 +186,13 @@ export async function createServer({
       );
     },
     logger.child({ component: "subgraphs" }),
-    security ? { ...upstreamDeps, sign: signer(security.signingSecret) } : upstreamDeps,
+    {
+      ...deps,
+      ...(security ? { sign: signer(security.signingSecret) } : {}),
+      ...(tracing ? { tracing } : {}),
+    },
   );
+  metrics?.watch(() => registry.status());
 
   const watcher = watchSupergraph({
     initialSdl: supergraphSdl,
@@ -164,7 +218,7 @@ export async function createServer({
         throw new Error(`The supergraph has no routing URL for subgraph "${name}".`);
       }
       const upstream = registry.get(name, url ?? "");
-      return new SubgraphDataSource(name, upstream, url ?? "", gatewayLogger);
+      return new SubgraphDataSource(name, upstream, url ?? "", gatewayLogger, tracing);
     },
   });
   gateway.onSchemaLoadOrUpdate(() => {
@@ -175,6 +229,7 @@ export async function createServer({
   return createService<RouterContext>({
     name: "router",
     logger,
+    logRequests,
     buildApollo: (base) =>
       new ApolloServer<RouterContext>({
         gateway: coded,
@@ -208,7 +263,7 @@ export async function createServer({
               }),
         ],
       }),
-    context: async (request) => ({ identity: identityOf(request), requestId: request.requestId }),
+    context: async (request) => ({ identity: identityOf(request), requestId: request.requestId, trace: request.trace }),
     ...(security
       ? {
           admit: createAdmission({
@@ -221,8 +276,11 @@ export async function createServer({
       : {}),
     corsOrigins: [...(security?.settings.cors.origins ?? []), ...(production ? [] : SANDBOX_ORIGINS)],
     ...(internal ? { internal } : {}),
+    ...(metrics ? { metrics: metrics.service } : {}),
+    ...(tracing ? { tracing } : {}),
     routes: [
       { ...ready.route, internal: true },
+      ...(status?.routes ?? []),
       // A browser opening http://localhost:4000/ lands on the page at /graphql (Sandbox outside production).
       {
         path: "/",
@@ -232,6 +290,13 @@ export async function createServer({
     ],
     // After in-flight requests have drained: stop probes, close subgraph connection pools.
     onClose: () => registry.close(),
+    ...(requestListeners.length > 0
+      ? {
+          onRequestDone: (request: CompletedRequest) => {
+            for (const listener of requestListeners) listener(request);
+          },
+        }
+      : {}),
   });
 }
 

@@ -1,12 +1,13 @@
 import { STATUS_CODES } from "node:http";
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
-import { encodeIdentity, IDENTITY_HEADER, type Identity } from "@supergraph/auth";
+import { encodeIdentity, IDENTITY_HEADER } from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
-import type { Logger } from "@supergraph/service-kit";
+import { formatTraceparent, type Logger, newSpanId, TRACEPARENT_HEADER, type Tracing } from "@supergraph/service-kit";
 import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import { SubgraphFetchError } from "./fault/errors.js";
 import type { Reply } from "./fault/replica.js";
 import type { Upstream } from "./fault/upstream.js";
+import type { RouterContext } from "./server.js";
 
 type ProcessOptions = Parameters<RemoteGraphQLDataSource["process"]>[0];
 type FetcherInit = Parameters<RemoteGraphQLDataSource["fetcher"]>[1];
@@ -65,6 +66,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     private readonly upstream: Upstream,
     url: string,
     private readonly logger: Logger,
+    /** Tracing: the subgraph continues the active span (the gateway's fetch, then each try's). Default: none. */
+    private readonly tracing?: Tracing,
   ) {
     super({ url });
     this.fetcher = (_url: string, init?: FetcherInit) => this.send(init);
@@ -76,10 +79,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     if (!isMutation(options)) headers.set(RETRYABLE_HEADER, "1");
     // The caller's identity as the router verified it; signed with the body on every try. Nothing
     // a client sends is forwarded, so a client cannot claim an identity of its own.
-    const context =
-      "context" in options ? (options.context as { identity?: Identity | null; requestId?: string }) : undefined;
+    const context = "context" in options ? (options.context as RouterContext) : undefined;
     headers.set(IDENTITY_HEADER, encodeIdentity(context?.identity ?? null));
     if (context?.requestId) headers.set("x-request-id", context.requestId);
+    // The subgraph continues the client's trace: its span's parent is a span of this fetch (with
+    // tracing, the gateway's fetch span, which each try's span then stands in for).
+    if (this.tracing) {
+      for (const [name, value] of Object.entries(this.tracing.outgoingHeaders())) headers.set(name, value);
+    } else if (context?.trace) headers.set(TRACEPARENT_HEADER, formatTraceparent(context.trace, newSpanId()));
   }
 
   private async send(init: FetcherInit = {}): Promise<FetcherResponse> {

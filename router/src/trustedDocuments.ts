@@ -24,7 +24,7 @@ import type { ApolloServerPlugin, BaseContext, GraphQLRequest } from "@apollo/se
 import { printExecutableGraphQLDocument } from "@graphql-tools/documents";
 import { ErrorCode } from "@supergraph/error-codes";
 import { ConfigError, type Logger } from "@supergraph/service-kit";
-import { Lexer, parse, Source, TokenKind } from "graphql";
+import { Kind, Lexer, parse, Source, TokenKind } from "graphql";
 import { z } from "zod";
 
 /** router.yaml's `trustedDocuments` section. */
@@ -73,6 +73,13 @@ function countTokens(text: string): number {
   let count = 0;
   while (lexer.advance().kind !== TokenKind.EOF) count += 1;
   return count;
+}
+
+/** The names of a document's named operations. */
+function namesOfOperations(text: string): string[] {
+  return parse(text, { noLocation: true }).definitions.flatMap((definition) =>
+    definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
+  );
 }
 
 /** One manifest, loaded: where it came from, and its documents by id (the hash clients send). */
@@ -166,6 +173,8 @@ export class TrustedDocuments {
   private readonly canonicalHashes = new Set<string>();
   /** No listed document has more tokens, so a text with more is parsed no further. */
   private readonly maxTokens: number;
+  /** The names of the listed operations: known in advance, so metrics label them by name. */
+  readonly operationNames: ReadonlySet<string>;
 
   constructor(manifests: readonly Manifest[], { enforce = false }: TrustedDocumentsOptions = {}) {
     if (enforce && manifests.every((manifest) => manifest.documents.size === 0)) {
@@ -174,8 +183,10 @@ export class TrustedDocuments {
     this.enforce = enforce;
     this.sources = manifests.map((manifest) => manifest.source);
     let maxTokens = 0;
+    const operationNames = new Set<string>();
     for (const { documents } of manifests) {
       for (const [id, text] of documents) {
+        for (const name of namesOfOperations(text)) operationNames.add(name);
         this.byId.set(id, text);
         this.exactHashes.add(sha256(text));
         this.canonicalHashes.add(canonicalHash(text));
@@ -184,6 +195,7 @@ export class TrustedDocuments {
     }
     // graphql-js counts the end of the document as one more token.
     this.maxTokens = maxTokens + 1;
+    this.operationNames = operationNames;
   }
 
   /** Reads the manifest files (see `readManifest`). */

@@ -12,7 +12,7 @@ import type { BaseContext } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { products } from "@supergraph/products/server";
 import { buildRouter } from "@supergraph/router/buildRouter";
-import type { Service } from "@supergraph/service-kit";
+import { continueTrace, type Service } from "@supergraph/service-kit";
 import { buildSubgraphService } from "@supergraph/subgraph-kit";
 import { users } from "@supergraph/users/server";
 import express from "express";
@@ -50,6 +50,8 @@ function serve<TContext extends BaseContext>(service: Service<TContext>, port: n
           ip: req.ip ?? "",
           requestId: randomUUID(),
           locals: new Map(),
+          trace: continueTrace(req.headers.traceparent),
+          summary: {},
         }),
     }),
   );

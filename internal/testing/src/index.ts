@@ -30,6 +30,7 @@ export {
   runProcess,
   startProcess,
 } from "./processes.js";
+export { type Exposition, type MetricSample, MetricsScrape, parsePrometheusText, scrapeMetrics } from "./promText.js";
 export { type RawExchange, type RawRequestOptions, rawRequest, requestHead } from "./rawRequest.js";
 export { type Readiness, readiness } from "./readiness.js";
 export { FAST_ROUTER_ENV, FULL, PARTIAL, USERS_WITH_PRODUCTS } from "./scenarios.js";

@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runNode, startProcess } from "./processes.js";
 import { TemporaryProject } from "./temporaryProject.js";
@@ -41,6 +43,23 @@ describe("processes", () => {
       expect(child.running).toBe(true);
     }
     expect(leaked.running).toBe(false);
+  });
+
+  it("startProcess with a logFile: the child writes to the file (no pipe to drain), output() reads it, and it keeps appending", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "process-log-"));
+    try {
+      const logFile = join(dir, "service.log");
+      const script = "console.log('out'); console.error('err'); setInterval(() => {}, 1000)";
+      const first = startProcess(process.execPath, ["-e", script], { logFile });
+      await expect.poll(() => first.output()).toBe("out\nerr\n");
+      await first.stop();
+      const second = startProcess(process.execPath, ["-e", "console.log('again')"], { logFile });
+      expect(await second.exited()).toBe(0);
+      expect(readFileSync(logFile, "utf8")).toBe("out\nerr\nagain\n");
+      expect(second.output()).toBe("out\nerr\nagain\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

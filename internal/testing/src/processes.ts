@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { LOG_DIR_VARIABLE } from "./logScan.js";
 
 export interface ProcessOptions {
   cwd?: string;
@@ -8,6 +11,13 @@ export interface ProcessOptions {
   timeoutMs?: number;
   /** Open an IPC channel, collecting what the child sends with `process.send`. Default: false. */
   ipc?: boolean;
+  /**
+   * `startProcess` only: the child writes stdout and stderr to this file (appended) instead of a
+   * pipe, and `output()` reads it. A busy parent then never slows a chatty child down (a pipe
+   * nobody drains blocks a service's synchronous log writes), e.g. a benchmark's load generator.
+   * Default: pipes.
+   */
+  logFile?: string;
 }
 
 export interface ProcessResult {
@@ -36,6 +46,20 @@ export interface RunningProcess extends AsyncDisposable {
   exited(timeoutMs?: number): Promise<number | null | undefined>;
   /** Sends `signal` (default SIGTERM; a stopped process is resumed to handle it), SIGKILL after `graceMs`; waits for the exit. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
+}
+
+let logged = 0;
+/**
+ * Leaves a stopped service's output in the run's log folder, when the test run keeps one (for its
+ * scan). Only `startProcess` children (services) keep theirs: a command's output is its answer
+ * (`npm run token` prints a token), not a log.
+ */
+function keepLog(command: string, args: readonly string[], output: string): void {
+  const dir = process.env[LOG_DIR_VARIABLE];
+  if (!dir || output === "") return;
+  const script = args.find((arg) => !arg.startsWith("-")) ?? command;
+  const name = `${process.pid}-${++logged}-${basename(script).replace(/[^\w.-]/g, "_")}.log`;
+  writeFileSync(join(dir, name), output);
 }
 
 function collect(child: ChildProcess, timeoutMs: number | undefined) {
@@ -99,10 +123,39 @@ export function runProcess(
 export const runNode = (args: readonly string[], options: ProcessOptions = {}) =>
   runProcess(process.execPath, args, options);
 
+/** A child writing stdout and stderr to `file`; its output is what the file holds. */
+function spawnToFile(command: string, args: readonly string[], { cwd, env, timeoutMs }: ProcessOptions, file: string) {
+  const fd = openSync(file, "a");
+  try {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", fd, fd] });
+    if (timeoutMs !== undefined) {
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      child.once("exit", () => clearTimeout(timer));
+    }
+    const output = () => {
+      try {
+        return readFileSync(file, "utf8");
+      } catch {
+        return "";
+      }
+    };
+    return { child, output };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Starts a long-running command (a service) and returns a handle to watch and stop it; `await using` stops it. */
 export function startProcess(command: string, args: readonly string[], options: ProcessOptions = {}): RunningProcess {
-  const child = spawnChild(command, args, options);
-  const collected = collect(child, options.timeoutMs);
+  const { child, output } = options.logFile
+    ? spawnToFile(command, args, options, options.logFile)
+    : (() => {
+        const piped = spawnChild(command, args, options);
+        return { child: piped, output: collect(piped, options.timeoutMs).output };
+      })();
+  // A file is complete at the exit, and read before anything else hears of it (a shutdown may then
+  // delete it); a pipe once it has been drained.
+  child.once(options.logFile ? "exit" : "close", () => keepLog(command, args, output()));
   const isRunning = () => child.exitCode === null && child.signalCode === null;
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   child.on("error", () => {}); // a failed spawn shows as an exit; the output says why
@@ -126,7 +179,7 @@ export function startProcess(command: string, args: readonly string[], options: 
   };
   return {
     child,
-    output: collected.output,
+    output,
     get running() {
       return isRunning();
     },

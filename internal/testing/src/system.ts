@@ -80,7 +80,7 @@ export interface System extends AsyncDisposable {
   signal(name: string, signal: NodeJS.Signals): void;
   /** Waits (at most `timeoutMs`) for an instance to exit: its exit code, or undefined if it still runs. */
   exited(name: string, timeoutMs?: number): Promise<number | null | undefined>;
-  /** What an instance printed, for failure messages. */
+  /** What an instance has printed (all its runs: it logs to a file in `dataDir`), e.g. for failure messages or to follow a request. */
   logs(name: string): string;
   /** The process id of a running instance (e.g. to read its CPU time); undefined when it is not running. */
   pid(name: string): number | undefined;
@@ -97,11 +97,16 @@ export async function startService(
   name: string,
   origin: string,
   [command, ...args]: readonly [string, ...string[]],
-  { env = {}, startTimeoutMs = 20_000 }: { env?: Record<string, string>; startTimeoutMs?: number } = {},
+  {
+    env = {},
+    startTimeoutMs = 20_000,
+    logFile,
+  }: { env?: Record<string, string>; startTimeoutMs?: number; logFile?: string } = {},
 ): Promise<RunningProcess> {
   const child = startProcess(command, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: new URL(origin).port, ...env },
+    ...(logFile ? { logFile } : {}),
   });
   const health = `${origin}/health`;
   try {
@@ -164,7 +169,10 @@ export async function startSystem({
     const deployable = instances.get(name);
     if (!deployable) throw new Error(`no instance "${name}"`);
     const child = await startService(name, url(name), [process.execPath, deployable.entry], {
-      env: { LOG_LEVEL: "warn", ...envOf(deployable), ...env[deployable.name] },
+      // A file, not a pipe: a busy test or load generator never slows a service's log writes down.
+      logFile: join(dataDir, `${name}.log`),
+      // Everything a service logs, debug lines included, is kept for the run's scan for secrets.
+      env: { LOG_LEVEL: "debug", ...envOf(deployable), ...env[deployable.name] },
       startTimeoutMs,
     });
     running.set(name, child);

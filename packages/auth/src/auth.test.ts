@@ -26,7 +26,7 @@ describe("request signatures", () => {
     const headers = signRequest(SECRET, { body, identity });
     expect(headers[IDENTITY_HEADER]).toBe(identity);
     expect(verify({ headers, body })).toEqual({ ok: true });
-    expect(verify({ headers, body })).toEqual({ ok: false, reason: expect.stringMatching(/replay/) });
+    expect(verify({ headers, body })).toEqual({ ok: false, code: "replay", reason: expect.stringMatching(/replay/) });
   });
 
   it("signs each request with a new nonce", () => {
@@ -36,25 +36,39 @@ describe("request signatures", () => {
   });
 
   it.each([
-    ["unsigned", (h: Record<string, string>) => ({ [IDENTITY_HEADER]: h[IDENTITY_HEADER] }), body, /not signed/],
-    ["malformed", (h: Record<string, string>) => ({ ...h, [SIGNATURE_HEADER]: "v1=abc" }), body, /malformed/],
+    [
+      "unsigned",
+      (h: Record<string, string>) => ({ [IDENTITY_HEADER]: h[IDENTITY_HEADER] }),
+      body,
+      /not signed/,
+      "unsigned",
+    ],
+    [
+      "malformed",
+      (h: Record<string, string>) => ({ ...h, [SIGNATURE_HEADER]: "v1=abc" }),
+      body,
+      /malformed/,
+      "malformed",
+    ],
     [
       "a MAC that is not hex",
       (h: Record<string, string>) => ({ ...h, [SIGNATURE_HEADER]: `t=${Date.now()},n=x.1,v1=${"zz".repeat(32)}` }),
       body,
       /malformed/,
+      "malformed",
     ],
-    ["a tampered body", (h: Record<string, string>) => h, body.replace("me", "you"), /does not match/],
+    ["a tampered body", (h: Record<string, string>) => h, body.replace("me", "you"), /does not match/, "mismatch"],
     [
       "a tampered identity",
       (h: Record<string, string>) => ({ ...h, [IDENTITY_HEADER]: encodeIdentity({ userId: "1", scopes: ["admin"] }) }),
       body,
       /does not match/,
+      "mismatch",
     ],
-  ])("refuses %s", (_, change, sentBody, reason) => {
+  ])("refuses %s", (_, change, sentBody, reason, code) => {
     const verify = createRequestVerifier({ secret: SECRET });
     const headers = change(signRequest(SECRET, { body, identity }));
-    expect(verify({ headers, body: sentBody })).toEqual({ ok: false, reason: expect.stringMatching(reason) });
+    expect(verify({ headers, body: sentBody })).toEqual({ ok: false, code, reason: expect.stringMatching(reason) });
   });
 
   it("refuses another secret's signature, and one outside the time window either way", () => {
@@ -63,6 +77,7 @@ describe("request signatures", () => {
     expect(verify({ headers: signRequest("another-secret", { body, identity }, now), body }).ok).toBe(false);
     expect(verify({ headers: signRequest(SECRET, { body, identity }, now - 31_000), body })).toEqual({
       ok: false,
+      code: "expired",
       reason: expect.stringMatching(/time window/),
     });
     expect(verify({ headers: signRequest(SECRET, { body, identity }, now + 31_000), body }).ok).toBe(false);

@@ -4,6 +4,7 @@ export {
   DEFAULT_SIGNATURE_MAX_AGE_MS,
   type RequestVerifier,
   SIGNATURE_HEADER,
+  type SignatureFailure,
   signRequest,
   type VerifierOptions,
   type VerifyResult,

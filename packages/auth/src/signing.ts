@@ -77,8 +77,11 @@ export interface VerifierOptions {
   now?: () => number;
 }
 
-/** Why a request was refused, for the subgraph's log and its 401 answer. */
-export type VerifyResult = { ok: true } | { ok: false; reason: string };
+/** Why a signature was refused, as a stable word (e.g. a metric's label): none, unreadable, too old or new, wrong, or used before. */
+export type SignatureFailure = "unsigned" | "malformed" | "expired" | "mismatch" | "replay";
+
+/** Whether a request's signature holds; if not, why, in words (`reason`, for the subgraph's log) and as a `code`. */
+export type VerifyResult = { ok: true } | { ok: false; code: SignatureFailure; reason: string };
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
@@ -110,24 +113,24 @@ export function createRequestVerifier({
     body: string;
   }): VerifyResult {
     const value = header(headers[SIGNATURE_HEADER]);
-    if (value === undefined) return { ok: false, reason: "the request is not signed" };
+    if (value === undefined) return { ok: false, code: "unsigned", reason: "the request is not signed" };
     const parts = parseSignature(value);
     // Buffer.from stops at the first character that is not hex: a full 32 bytes means 64 hex digits.
     const given = parts?.signature.length === 64 ? Buffer.from(parts.signature, "hex") : undefined;
     if (!parts || !DIGITS.test(parts.timestamp) || parts.nonce === "" || given?.length !== 32) {
-      return { ok: false, reason: "the signature header is malformed" };
+      return { ok: false, code: "malformed", reason: "the signature header is malformed" };
     }
     const { timestamp, nonce } = parts;
     const at = now();
     sweep(at);
     if (Math.abs(at - Number(timestamp)) > maxAgeMs) {
-      return { ok: false, reason: "the signature is outside the accepted time window" };
+      return { ok: false, code: "expired", reason: "the signature is outside the accepted time window" };
     }
     const expected = mac(key, timestamp, nonce, header(headers[IDENTITY_HEADER]) ?? "", body);
     if (!timingSafeEqual(expected, given)) {
-      return { ok: false, reason: "the signature does not match the request" };
+      return { ok: false, code: "mismatch", reason: "the signature does not match the request" };
     }
-    if (seen.has(nonce)) return { ok: false, reason: "the signature was already used (a replay)" };
+    if (seen.has(nonce)) return { ok: false, code: "replay", reason: "the signature was already used (a replay)" };
     seen.set(nonce, Number(timestamp) + maxAgeMs);
     return { ok: true };
   };

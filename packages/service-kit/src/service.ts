@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingHttpHeaders, Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type IncomingHttpHeaders, type Server, STATUS_CODES } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { fastifyApolloHandler } from "@as-integrations/fastify";
 import fastifyCors from "@fastify/cors";
@@ -11,6 +11,10 @@ import type { GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
 import { createErrorFormatter } from "./errors.js";
 import { type HealthCheck, healthReport } from "./health.js";
+import type { ServiceMetrics } from "./metrics.js";
+import { serverSpans } from "./serverSpans.js";
+import { continueTrace, type TraceContext } from "./traceContext.js";
+import type { Tracing } from "./tracing.js";
 
 /** What every ApolloServer built by a service must include; spread it into the constructor options. */
 export interface ApolloBaseOptions {
@@ -33,6 +37,33 @@ export interface RouteRequest {
   requestId: string;
   /** Per-request values one step leaves for the next (e.g. `admit` for the context builder). */
   locals: Map<string, unknown>;
+  /** The request's place in a distributed trace: the caller's `traceparent` continued, or a new trace. */
+  trace: TraceContext;
+  /** What the request came to, filled in as it runs (operation, caller, outcome): its log line and metrics read it. */
+  summary: RequestSummary;
+}
+
+/** What one request came to, as far as its steps tell: never a token, a variable or a query text. */
+export interface RequestSummary {
+  /** The GraphQL operation's name, once Apollo Server resolved it (undefined: anonymous or none). */
+  operationName?: string;
+  /** The caller's user id (a token's subject), when one was verified or vouched for. */
+  subject?: string;
+  /** `success`, or the stable code the request was refused or failed with (the first error's). */
+  outcome?: string;
+}
+
+/** A finished request, as the log line and `onRequestDone` see it. */
+export interface CompletedRequest extends Required<Pick<RequestSummary, "outcome">>, Omit<RequestSummary, "outcome"> {
+  /** The route's pattern (e.g. `/graphql`), or `unmatched`: never the URL, which can carry variables. */
+  route: string;
+  method: string;
+  status: number;
+  durationMs: number;
+  requestId: string;
+  trace: TraceContext;
+  /** Served by the internal listener. */
+  internal: boolean;
 }
 
 /** A request refused before GraphQL runs: answered with this status, headers and one coded error. */
@@ -43,8 +74,25 @@ export interface Refusal {
   headers?: Record<string, string>;
 }
 
-/** A route's answer: JSON with a status, a redirect, or undefined to let the request fall through (to a 404). */
-export type RouteResponse = { status: number; json: unknown } | { redirect: string } | undefined;
+/**
+ * A stream of server-sent events: `start` runs once the response headers are out and calls `send`
+ * for each event; `signal` aborts when the client goes away or the service starts draining (the
+ * kit then ends the response), so open streams never hold up a shutdown.
+ */
+export interface EventStream {
+  start: (send: (data: string, event?: string) => void, signal: AbortSignal) => void;
+}
+
+/**
+ * A route's answer: JSON with a status, a text body of a given content type, a redirect, a stream
+ * of server-sent events, or undefined to let the request fall through (to a 404).
+ */
+export type RouteResponse =
+  | { status: number; json: unknown }
+  | { status: number; body: string | Buffer; contentType: string; headers?: Record<string, string> }
+  | { redirect: string }
+  | { events: EventStream }
+  | undefined;
 
 /** An extra `GET` route served next to GraphQL and `/health` (e.g. a readiness report). */
 export interface Route {
@@ -94,6 +142,25 @@ export interface ServiceOptions<TContext extends BaseContext> {
   corsOrigins?: readonly (string | RegExp)[];
   /** A second listener for the `internal` routes (readiness, metrics), so they are not served to the public. Default: none. */
   internal?: { port: number; host?: string };
+  /**
+   * One structured log line per request (info for GraphQL and unknown routes, debug for the other
+   * routes): request id, trace id, route, status, duration, operation, caller, outcome. Default: true.
+   */
+  logRequests?: boolean;
+  /** Called once per finished request (both listeners), e.g. to count it in metrics. Default: none. */
+  onRequestDone?: (request: CompletedRequest) => void;
+  /**
+   * Prometheus metrics (see ServiceMetrics): every finished request is counted in them, and
+   * `GET /metrics` is served (internal: on the internal listener when there is one). Default: none
+   * (no `/metrics`, nothing counted).
+   */
+  metrics?: ServiceMetrics;
+  /**
+   * OpenTelemetry tracing (see `startTracing`): each GraphQL request gets a SERVER span that
+   * continues the caller's `traceparent`, its handler runs in that span's context, and
+   * `RouteRequest.trace` holds the span's ids. Default: none (no spans, no context switching).
+   */
+  tracing?: Tracing;
 }
 
 export interface Service<TContext extends BaseContext> extends AsyncDisposable {
@@ -114,11 +181,71 @@ const ONE_MIB = 1024 * 1024;
 
 /** The JSON error body GraphQL clients understand, for failures before GraphQL runs. */
 function httpError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
+  const { routeRequest } = reply.request as WithRouteRequest;
+  if (routeRequest) routeRequest.summary.outcome = code;
   return reply.code(status).send({ errors: [{ message, extensions: { code } }] });
 }
 
 function refuse(reply: FastifyReply, { status, code, message, headers = {} }: Refusal): FastifyReply {
   return httpError(reply.headers(headers), status, code, message);
+}
+
+/** The routeRequest a Fastify request carries (made in its onRequest hook). */
+type WithRouteRequest = FastifyRequest & { routeRequest: RouteRequest | null };
+
+/**
+ * Closing a connection while the client is still sending makes the kernel reset it, and a reset
+ * can discard our answer (a 413, a 431) before the client reads it. A lingering close ends our side
+ * instead, reads and drops what still comes, and closes once the client has finished, or after
+ * LINGER_MS at most.
+ */
+const LINGER_MS = 2000;
+/** Sockets whose close is made lingering (a keep-alive connection may serve more requests before it closes). */
+const lingering = new WeakSet<Socket>();
+/** Sockets whose client error was answered: the parser reports every later chunk again. */
+const answered = new WeakSet<Socket>();
+function lingerOnClose(socket: Socket): void {
+  if (lingering.has(socket)) return;
+  lingering.add(socket);
+  // Node's HTTP server calls destroySoon once a `Connection: close` response is out.
+  const lingeringClose = () => {
+    socket.end();
+    socket.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    socket.once("end", () => socket.destroy());
+    socket.once("close", () => clearTimeout(timer));
+  };
+  Object.assign(socket, { destroySoon: lingeringClose });
+}
+
+/**
+ * A client error before any request exists (a head too large, a broken request line): answered
+ * with a coded JSON error, then a lingering close (see lingerOnClose).
+ */
+function lingeringClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  if (error.code === "ECONNRESET" || socket.destroyed) return void socket.destroy();
+  const [status, code] =
+    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, ErrorCode.BAD_REQUEST]
+      : error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, ErrorCode.BAD_REQUEST]
+        : [400, ErrorCode.BAD_REQUEST];
+  const message =
+    status === 408
+      ? "The request took too long to arrive."
+      : status === 431
+        ? "The request's headers are too large."
+        : "The request could not be read as HTTP.";
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.resume();
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 
 /** A caller's request id is kept when it is short and plain; anything else is replaced. */
@@ -144,6 +271,37 @@ const requestIdInMaskedErrors: ApolloServerPlugin<BaseContext> = {
   },
 };
 
+/** Where a GraphQL context holds the request it was built for. */
+const ROUTE_REQUEST = Symbol("routeRequest");
+
+/** Fills in the request's summary from what Apollo Server learns: the operation's name and the outcome. */
+function summaryPlugin(
+  routeRequestOf: (context: BaseContext) => RouteRequest | undefined,
+): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const summary = routeRequestOf(contextValue)?.summary;
+      if (!summary) return;
+      return {
+        async didResolveOperation({ operationName }) {
+          if (operationName) summary.operationName = operationName;
+        },
+        async willSendResponse({ response, operationName }) {
+          if (operationName && !summary.operationName) summary.operationName = operationName;
+          if (response.body.kind !== "single") return;
+          const code = response.body.singleResult.errors?.[0]?.extensions?.code;
+          summary.outcome =
+            typeof code === "string"
+              ? code
+              : response.body.singleResult.errors
+                ? ErrorCode.INTERNAL_SERVER_ERROR
+                : "success";
+        },
+      };
+    },
+  };
+}
+
 const describeBytes = (bytes: number) =>
   bytes % ONE_MIB === 0 ? `${bytes / ONE_MIB} MB` : bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
 
@@ -168,6 +326,7 @@ export async function createService<TContext extends BaseContext>(
   } = options;
   const fastify = Fastify({
     logger: false,
+    clientErrorHandler: lingeringClientError,
     bodyLimit: bodyLimitBytes,
     // A client must send its whole request (headers and body) within this time: a slow-loris client
     // trickling bytes is cut off (408) instead of holding a connection forever.
@@ -183,14 +342,103 @@ export async function createService<TContext extends BaseContext>(
     },
   });
   const internal = options.internal
-    ? Fastify({ logger: false, forceCloseConnections: "idle", routerOptions: { ignoreTrailingSlash: true } })
+    ? Fastify({
+        logger: false,
+        clientErrorHandler: lingeringClientError,
+        forceCloseConnections: "idle",
+        routerOptions: { ignoreTrailingSlash: true },
+      })
     : undefined;
+  const { logRequests = true, onRequestDone } = options;
+  const countRequest = options.metrics?.requestObserver(graphqlPath);
+  const spans = options.tracing ? serverSpans(options.tracing) : undefined;
+  const inSpan = <T, Req extends object, A extends unknown[], R>(handler: (this: T, request: Req, ...rest: A) => R) =>
+    spans ? spans.wrap(handler) : handler;
+
+  // One per request: `admit`, the context builder, routes and the log line see the same one.
+  const routeRequest = (request: FastifyRequest): RouteRequest => {
+    const holder = request as WithRouteRequest;
+    holder.routeRequest ??= {
+      headers: request.headers,
+      accepts: (types) => accepts(request.raw).type(types) as string | false,
+      ip: request.ip,
+      requestId: request.id,
+      locals: new Map(),
+      trace: continueTrace(request.headers.traceparent),
+      summary: {},
+    };
+    return holder.routeRequest;
+  };
+
+  /** The request's log line and `onRequestDone`, once its response is sent. */
+  const finished = (isInternal: boolean) => (request: FastifyRequest, reply: FastifyReply) => {
+    const { summary, requestId, trace } = routeRequest(request);
+    const route = request.routeOptions.url ?? "unmatched";
+    const status = reply.statusCode;
+    const done: CompletedRequest = {
+      route,
+      method: request.method,
+      status,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      requestId,
+      trace,
+      internal: isInternal,
+      ...summary,
+      outcome: summary.outcome ?? (status < 400 ? "success" : `HTTP_${status}`),
+    };
+    countRequest?.(done);
+    spans?.end(request, done);
+    onRequestDone?.(done);
+    if (!logRequests) return;
+    const main = !isInternal && (route === graphqlPath || route === "unmatched");
+    const level = main ? "info" : "debug";
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level](
+      {
+        requestId,
+        traceId: trace.traceId,
+        method: done.method,
+        route,
+        status,
+        durationMs: done.durationMs,
+        ...(done.operationName ? { operationName: done.operationName } : {}),
+        ...(done.subject ? { subject: done.subject } : {}),
+        outcome: done.outcome,
+      },
+      "request",
+    );
+  };
+
   fastify.decorateRequest("routeRequest", null);
   fastify.addHook("onRequest", async (request, reply) => {
     // Apollo's plugins read it from the headers; the caller reads it from the response.
     request.headers[REQUEST_ID_HEADER] = request.id;
     reply.header(REQUEST_ID_HEADER, request.id);
+    routeRequest(request);
   });
+  // Callback hooks, not async ones: no promise per request.
+  const finishedMain = finished(false);
+  fastify.addHook("onResponse", (request, reply, done) => {
+    finishedMain(request, reply);
+    done();
+  });
+  if (spans) fastify.addHook("onRequestAbort", async (request) => spans.abort(request));
+  // Answered before the whole body arrived (413, a refusal): close gracefully, so the answer arrives.
+  fastify.addHook("onSend", (request, _reply, payload, done) => {
+    if (!request.raw.complete) lingerOnClose(request.raw.socket);
+    done(null, payload);
+  });
+  if (internal) {
+    internal.decorateRequest("routeRequest", null);
+    const finishedInternal = finished(true);
+    internal.addHook("onResponse", (request, reply, done) => {
+      finishedInternal(request, reply);
+      done();
+    });
+  }
+
+  // Server-sent event streams in progress: ended when the service starts draining.
+  const streams = new Set<AbortController>();
   if (options.corsOrigins) {
     await fastify.register(fastifyCors, {
       origin: [...options.corsOrigins],
@@ -205,6 +453,7 @@ export async function createService<TContext extends BaseContext>(
     async serverWillStart() {
       return {
         async drainServer() {
+          for (const stream of streams) stream.abort();
           const timer = setTimeout(() => fastify.server.closeAllConnections(), drainTimeoutMs);
           try {
             await fastify.close();
@@ -216,7 +465,12 @@ export async function createService<TContext extends BaseContext>(
     },
   };
   const apollo = options.buildApollo({
-    plugins: [drain, requestIdInMaskedErrors],
+    plugins: [
+      drain,
+      requestIdInMaskedErrors,
+      summaryPlugin((context) => (context as { [ROUTE_REQUEST]?: RouteRequest })[ROUTE_REQUEST]),
+      ...(spans ? [spans.plugin] : []),
+    ],
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     logger,
@@ -235,29 +489,52 @@ export async function createService<TContext extends BaseContext>(
   });
   fastify.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
 
-  // One per request, made when first needed: `admit` and the context builder see the same one (and its locals).
-  const routeRequest = (request: FastifyRequest): RouteRequest => {
-    const holder = request as FastifyRequest & { routeRequest: RouteRequest | null };
-    holder.routeRequest ??= {
-      headers: request.headers,
-      accepts: (types) => accepts(request.raw).type(types) as string | false,
-      ip: request.ip,
-      requestId: request.id,
-      locals: new Map(),
+  /** Answers with a stream of server-sent events until the client leaves or the service drains. */
+  const streamEvents = (reply: FastifyReply, { start }: EventStream) => {
+    const controller = new AbortController();
+    streams.add(controller);
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+      [REQUEST_ID_HEADER]: reply.request.id,
+    });
+    const stop = () => {
+      if (!streams.delete(controller)) return;
+      controller.abort();
+      response.end();
     };
-    return holder.routeRequest;
+    response.on("close", stop);
+    controller.signal.addEventListener("abort", stop, { once: true });
+    const send = (data: string, event?: string) => {
+      if (controller.signal.aborted) return;
+      const lines = data.split("\n").map((line) => `data: ${line}`);
+      response.write(`${event ? `event: ${event}\n` : ""}${lines.join("\n")}\n\n`);
+    };
+    start(send, controller.signal);
   };
 
   fastify.get("/health", async (_request, reply) => {
     const report = await healthReport(name, checks, healthTimeoutMs, logger);
     return reply.code(report.status === "ok" ? 200 : 503).send(report);
   });
-  for (const route of options.routes ?? []) {
+  for (const route of [...(options.routes ?? []), ...(options.metrics ? [options.metrics.route] : [])]) {
     const host: FastifyInstance = route.internal && internal ? internal : fastify;
     host.get(route.path, async (request, reply) => {
       const answer = await route.handle(routeRequest(request));
       if (answer === undefined) return reply.callNotFound();
       if ("redirect" in answer) return reply.header("vary", "Accept").redirect(answer.redirect, 302);
+      if ("events" in answer) return streamEvents(reply, answer.events);
+      if ("body" in answer) {
+        return reply
+          .code(answer.status)
+          .headers(answer.headers ?? {})
+          .type(answer.contentType)
+          .send(answer.body);
+      }
       return reply.code(answer.status).send(answer.json);
     });
   }
@@ -266,6 +543,10 @@ export async function createService<TContext extends BaseContext>(
     method: ["GET", "POST"],
     url: graphqlPath,
     onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+      if (spans) {
+        const current = routeRequest(request);
+        current.trace = spans.start(request, request.headers, request.method, graphqlPath, current.requestId);
+      }
       // Bodies are read as they come: a compressed one would be misread, so it is refused.
       const encoding = request.headers["content-encoding"];
       if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
@@ -288,9 +569,15 @@ export async function createService<TContext extends BaseContext>(
           },
         }
       : {}),
-    handler: fastifyApolloHandler<TContext>(apollo, {
-      context: async (request) => options.context(routeRequest(request)),
-    }),
+    handler: inSpan(
+      fastifyApolloHandler<TContext>(apollo, {
+        context: async (request) => {
+          const current = routeRequest(request);
+          // Apollo Server copies the context per operation, own properties included: the plugins find the request there.
+          return Object.assign(await options.context(current), { [ROUTE_REQUEST]: current });
+        },
+      }),
+    ),
   });
   fastify.setNotFoundHandler((_request, reply) =>
     httpError(reply, 404, ErrorCode.NOT_FOUND, `No such route. GraphQL is served at ${graphqlPath}.`),

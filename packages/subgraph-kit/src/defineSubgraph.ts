@@ -3,7 +3,14 @@ import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { decodeIdentity, IDENTITY_HEADER, type Identity } from "@supergraph/auth";
-import { createLogger, createService, type Logger, loadConfig, type Service } from "@supergraph/service-kit";
+import {
+  createLogger,
+  createService,
+  type Logger,
+  loadConfig,
+  type Service,
+  type Tracing,
+} from "@supergraph/service-kit";
 import type { DocumentNode } from "graphql";
 import type { Kysely, Migration } from "kysely";
 import {
@@ -17,7 +24,10 @@ import {
 import { openSqlite, pingDatabase } from "./database.js";
 import { executeOperation } from "./executeOperation.js";
 import { loadSchemaFile } from "./loadSchemaFile.js";
+import { resolverSpans } from "./resolverSpans.js";
 import { signatureCheck } from "./signatureCheck.js";
+import { subgraphMetrics } from "./subgraphMetrics.js";
+import { traceStore } from "./traceStore.js";
 
 /** What a subgraph declares about itself; `defineSubgraph` turns it into a server and a process. */
 export interface SubgraphDefinition<DB, TStore, TContext extends BaseContext, S extends SettingsShape> {
@@ -63,6 +73,20 @@ export interface ServerDeps<DB, TStore, TSettings = unknown> {
   signing?: SigningSettings | false;
   /** The subgraph's settings. Default: each one's default (as with none of its variables set). */
   settings?: TSettings;
+  /** One log line per request (the service kit's). Default: true. */
+  logRequests?: boolean;
+  /** A separate listener for `/metrics` (production), so the public port never serves it. Default: none, served on the main port. */
+  internal?: { port: number; host?: string };
+  /**
+   * Prometheus metrics at `/metrics`: requests, store calls and batches, signature refusals (see
+   * subgraphMetrics). Default: true.
+   */
+  metrics?: boolean;
+  /**
+   * OpenTelemetry tracing (service kit's `startTracing`): a span per request (continuing the router's
+   * `traceparent`), per call of a resolver the subgraph wrote, and per store call. Default: none (off).
+   */
+  tracing?: Tracing;
 }
 
 /** A subgraph: its contract, and how to build its server. What a subgraph package exports as `./server`. */
@@ -112,24 +136,43 @@ export function defineSubgraph<
     store = createStore(db),
     signing = DEVELOPMENT_SIGNING,
     settings = readSettings(),
-  }: ServerDeps<DB, TStore, SettingsOf<S>>) =>
-    createService<TContext>({
+    logRequests = true,
+    internal,
+    metrics: metricsOn = true,
+    tracing,
+  }: ServerDeps<DB, TStore, SettingsOf<S>>) => {
+    const metrics = metricsOn ? subgraphMetrics() : undefined;
+    const served = metrics ? metrics.observeStore(store as TStore & object) : store;
+    const storeForRequests = tracing ? traceStore(served, tracing) : served;
+    return createService<TContext>({
       name,
       logger,
+      logRequests,
       buildApollo: (base) =>
         new ApolloServer<TContext>({
           schema,
           ...base,
           // Inline traces only serve GraphOS usage reporting, which this project does not use.
-          plugins: [...base.plugins, ApolloServerPluginInlineTraceDisabled()],
+          plugins: [
+            ...base.plugins,
+            ApolloServerPluginInlineTraceDisabled(),
+            ...(tracing ? [resolverSpans(tracing)] : []),
+          ],
         }),
       // Only reached by requests whose signature covers the identity header (verifyRequest runs first).
-      context: async ({ headers }) =>
-        createContext(store, signing ? decodeIdentity(header(headers[IDENTITY_HEADER])) : null, settings),
-      ...(signing ? { verifyRequest: signatureCheck(name, signing, logger) } : {}),
+      context: async ({ headers, summary }) => {
+        const identity = signing ? decodeIdentity(header(headers[IDENTITY_HEADER])) : null;
+        if (identity) summary.subject = identity.userId;
+        return createContext(storeForRequests, identity, settings);
+      },
+      ...(signing ? { verifyRequest: signatureCheck(name, signing, logger, metrics?.signatureRefused) } : {}),
       checks: [{ name: "database", check: () => pingDatabase(db) }],
+      ...(metrics ? { metrics: metrics.service } : {}),
+      ...(tracing ? { tracing } : {}),
+      ...(internal ? { internal } : {}),
       onClose: () => db.destroy(),
     });
+  };
   return {
     name,
     port: definition.port,
@@ -141,7 +184,11 @@ export function defineSubgraph<
     readSettings,
     readConfig: (source = process.env) =>
       readSubgraphConfig(
-        { port: definition.port, databaseFile: fileURLToPath(new URL(`data/${name}.db`, definition.schema)) },
+        {
+          name,
+          port: definition.port,
+          databaseFile: fileURLToPath(new URL(`data/${name}.db`, definition.schema)),
+        },
         source,
         settingsShape,
       ),

@@ -22,8 +22,8 @@ export abstract class EntityStore<DB, TB extends keyof DB & string, T> {
   constructor(
     protected readonly db: Kysely<DB>,
     table: TB,
-    /** Named in NOT_FOUND errors, e.g. `User`. */
-    private readonly entityName: string,
+    /** The entity type's name, e.g. `User`: in NOT_FOUND errors, and the `entity` label of the store's metrics. */
+    readonly entityName: string,
   ) {
     this.table = db as unknown as Kysely<Record<string, IdTable>>;
     this.tableName = table;

@@ -1,18 +1,26 @@
 import type { BaseContext } from "@apollo/server";
-import { createLogger, type Logger, runService, type Service } from "@supergraph/service-kit";
+import {
+  createLogger,
+  type Logger,
+  runService,
+  type Service,
+  startTracing,
+  type Tracing,
+} from "@supergraph/service-kit";
 import { DEVELOPMENT_SIGNING, type SubgraphConfig } from "./config.js";
 import { migrateToLatest, openSqlite } from "./database.js";
 import type { Subgraph } from "./defineSubgraph.js";
 
 /**
  * A subgraph as its process runs it, built (not listening) from the environment (see the kit's
- * README): its database opened and migrated, its server built over it. What `runSubgraph` listens
- * with; also what a benchmark that puts another HTTP front before the same subgraph builds.
+ * README): its database opened and migrated, its tracing started when an OTLP endpoint is set, its
+ * server built over them. What `runSubgraph` listens with; also what a benchmark that puts another
+ * HTTP front before the same subgraph builds.
  */
 export async function buildSubgraphService<DB, TStore, TContext extends BaseContext, TSettings>(
   subgraph: Subgraph<DB, TStore, TContext, TSettings>,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ service: Service<TContext>; config: SubgraphConfig; logger: Logger }> {
+): Promise<{ service: Service<TContext>; config: SubgraphConfig; logger: Logger; tracing: Tracing | undefined }> {
   const config = subgraph.readConfig(env);
   const logger = createLogger({ service: subgraph.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const db = openSqlite<DB>({ filename: config.DATABASE_FILE });
@@ -24,7 +32,22 @@ export async function buildSubgraphService<DB, TStore, TContext extends BaseCont
   else if (signing.secret === DEVELOPMENT_SIGNING.secret) {
     logger.warn("using the development signing secret (see README, Security): never in production");
   } else logger.info({ signatureMaxAgeMs: signing.maxAgeMs }, "GraphQL requests must be signed by the router");
-  return { service: await subgraph.createServer({ db, logger, signing, settings }), config, logger };
+  const tracing = config.tracing ? startTracing({ ...config.tracing, logger }) : undefined;
+  return {
+    service: await subgraph.createServer({
+      db,
+      logger,
+      signing,
+      settings,
+      logRequests: config.LOG_REQUESTS,
+      metrics: config.METRICS,
+      ...(config.internal ? { internal: config.internal } : {}),
+      tracing,
+    }),
+    config,
+    logger,
+    tracing,
+  };
 }
 
 /**
@@ -35,8 +58,8 @@ export function runSubgraph<DB, TStore, TContext extends BaseContext, TSettings>
   subgraph: Subgraph<DB, TStore, TContext, TSettings>,
 ): void {
   const start = async () => {
-    const { service, config, logger } = await buildSubgraphService(subgraph);
-    await runService(service, { port: config.PORT, host: config.HOST, logger });
+    const { service, config, logger, tracing } = await buildSubgraphService(subgraph);
+    await runService(service, { port: config.PORT, host: config.HOST, logger, tracing });
   };
   start().catch((error: unknown) => {
     console.error(`${subgraph.name} failed to start:`, error instanceof Error ? error.message : error);

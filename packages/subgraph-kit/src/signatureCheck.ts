@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { createRequestVerifier, DEFAULT_SIGNATURE_MAX_AGE_MS } from "@supergraph/auth";
+import { createRequestVerifier, DEFAULT_SIGNATURE_MAX_AGE_MS, type SignatureFailure } from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
 import type { Logger, Refusal } from "@supergraph/service-kit";
 import type { SigningSettings } from "./config.js";
@@ -8,15 +8,20 @@ import type { SigningSettings } from "./config.js";
 export const SIGNATURE_REFUSAL_MESSAGE =
   "This subgraph answers only GraphQL requests signed by the router: send your request to the router.";
 
+/** Why a request was refused: its signature's failure, or `method` for anything but a POST. */
+export type SignatureRefusal = SignatureFailure | "method";
+
 /**
  * The subgraph's `verifyRequest`: every GraphQL request must be a POST signed by the router over its
  * raw body (`createRequestVerifier`: HMAC, time window, no replayed nonce). Anything else is refused
  * with 401 SIGNATURE_INVALID; the reason is logged (at warn), never sent, and the secret never logged.
+ * `onRefused` hears of each refusal's reason (e.g. to count it).
  */
 export function signatureCheck(
   name: string,
   { secret, maxAgeMs = DEFAULT_SIGNATURE_MAX_AGE_MS }: SigningSettings,
   logger: Logger,
+  onRefused?: (reason: SignatureRefusal) => void,
 ): (request: { method: string; headers: IncomingHttpHeaders; body: string }) => Refusal | undefined {
   const verify = createRequestVerifier({ secret, maxAgeMs });
   const refusal: Refusal = {
@@ -29,8 +34,13 @@ export function signatureCheck(
     const result =
       method === "POST"
         ? verify({ headers, body })
-        : { ok: false as const, reason: `a ${method} request (the router sends only signed POSTs)` };
+        : {
+            ok: false as const,
+            code: "method" as const,
+            reason: `a ${method} request (the router sends only signed POSTs)`,
+          };
     if (result.ok) return undefined;
+    onRefused?.(result.code);
     logger.warn(
       { reason: result.reason, method, requestId: headers["x-request-id"] },
       "refused a request without a valid router signature",

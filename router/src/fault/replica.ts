@@ -1,6 +1,7 @@
-import type { Logger } from "@supergraph/service-kit";
+import { formatTraceparent, type Logger, newSpanId, newTraceId, TRACEPARENT_HEADER } from "@supergraph/service-kit";
 import CircuitBreaker from "opossum";
 import { Pool } from "undici";
+import type { TryOutcome, UpstreamObserver } from "./observer.js";
 import { isFailureStatus } from "./retry.js";
 import type { SubgraphSettings } from "./settings.js";
 
@@ -103,6 +104,7 @@ export class Replica {
     private readonly settings: SubgraphSettings,
     private readonly logger: Logger,
     private readonly sign: RequestSigner = unsigned,
+    private readonly observer: UpstreamObserver = {},
   ) {
     const url = new URL(target.url);
     this.url = target.url;
@@ -158,6 +160,15 @@ export class Replica {
   send(headers: Record<string, string>, body: string, signal: AbortSignal): Promise<Reply> {
     const call = async (): Promise<Reply> => {
       this.requests++;
+      const started = performance.now();
+      const report = (outcome: TryOutcome, status?: number) =>
+        this.observer.onTry?.({
+          subgraph: this.serviceName,
+          replica: this.url,
+          durationMs: performance.now() - started,
+          outcome,
+          ...(status === undefined ? {} : { status }),
+        });
       let reply: Reply;
       try {
         const response = await this.pool.request({
@@ -170,7 +181,11 @@ export class Replica {
         reply = { status: response.statusCode, headers: response.headers, body: await response.body.text() };
       } catch (error) {
         this.failures++;
-        if (signal.aborted) throw new AttemptTimeout("the try was abandoned at its deadline", { cause: error });
+        if (signal.aborted) {
+          report("timeout");
+          throw new AttemptTimeout("the try was abandoned at its deadline", { cause: error });
+        }
+        report("unreachable");
         this.observe(false, (error as Error).message);
         if (NOT_SERVING.has((error as { code?: string }).code ?? "")) {
           const probing = this.settings.healthCheck.intervalMs > 0;
@@ -184,8 +199,10 @@ export class Replica {
       this.avoidUntil = 0;
       if (isFailureStatus(reply.status)) {
         this.failures++;
+        report("failure_status", reply.status);
         throw new FailureStatus(reply);
       }
+      report("ok", reply.status);
       return reply;
     };
     return this.breaker ? this.breaker.fire(call) : call();
@@ -201,6 +218,8 @@ export class Replica {
         headers: {
           ...(path ? {} : this.sign(HEALTH_QUERY, { "content-type": "application/json" })),
           ...(this.host ? { host: this.host } : {}),
+          // A probe is no one's request: a trace that is not sampled keeps it out of traced subgraphs' spans.
+          [TRACEPARENT_HEADER]: formatTraceparent({ traceId: newTraceId(), sampled: false }, newSpanId()),
         },
         ...(path ? {} : { body: HEALTH_QUERY }),
         signal: AbortSignal.timeout(timeoutMs),

@@ -1,6 +1,8 @@
-import type { Logger } from "@supergraph/service-kit";
+import { ErrorCode } from "@supergraph/error-codes";
+import type { Logger, Tracing } from "@supergraph/service-kit";
 import { type LookupAll, resolveTargets, systemLookup } from "./discovery.js";
-import { circuitOpen, type SubgraphFetchError, timedOut, unavailable } from "./errors.js";
+import { circuitOpen, SubgraphFetchError, timedOut, unavailable } from "./errors.js";
+import type { UpstreamObserver } from "./observer.js";
 import {
   AttemptTimeout,
   FailureStatus,
@@ -13,6 +15,7 @@ import {
 } from "./replica.js";
 import { backoffDelay, sleep as defaultSleep, parseRetryAfter, RETRYABLE_STATUSES } from "./retry.js";
 import type { SubgraphSettings } from "./settings.js";
+import { startTry } from "./trySpan.js";
 
 /** One request to a subgraph, as the router's gateway adapter hands it over. */
 export interface SubgraphRequest {
@@ -29,6 +32,10 @@ export interface UpstreamDeps {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   sign?: RequestSigner;
+  /** Told of every try, retry and fetch (metrics, the status page). Default: none. */
+  observer?: UpstreamObserver;
+  /** Tracing: each try is a client span (`subgraph.try`) whose `traceparent` the try carries. Default: none. */
+  tracing?: Tracing;
 }
 
 /** What `/ready` reports about one subgraph. */
@@ -59,6 +66,8 @@ export class Upstream implements AsyncDisposable {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly sign: RequestSigner | undefined;
+  private readonly observer: UpstreamObserver;
+  private readonly tracing: Tracing | undefined;
 
   constructor(
     readonly name: string,
@@ -71,6 +80,8 @@ export class Upstream implements AsyncDisposable {
     this.sleep = deps.sleep ?? defaultSleep;
     this.random = deps.random ?? Math.random;
     this.sign = deps.sign;
+    this.observer = deps.observer ?? {};
+    this.tracing = deps.tracing;
     this.urls = settings.urls ?? [supergraphUrl];
     this.discover();
     const { intervalMs } = settings.healthCheck;
@@ -104,7 +115,7 @@ export class Upstream implements AsyncDisposable {
           const key = `${target.url}|${target.host ?? ""}`;
           const existing = keep.get(key);
           keep.delete(key);
-          return existing ?? new Replica(this.name, target, this.settings, this.logger, this.sign);
+          return existing ?? new Replica(this.name, target, this.settings, this.logger, this.sign, this.observer);
         });
         if (keep.size > 0 || replicas.some((replica) => !this.replicas.includes(replica))) {
           this.logger.info({ subgraph: this.name, replicas: replicas.map((r) => r.url) }, "subgraph replicas");
@@ -148,7 +159,28 @@ export class Upstream implements AsyncDisposable {
    * are spent or not allowed), or rejects with a SubgraphFetchError carrying a stable code
    * (SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT, CIRCUIT_OPEN) when no reply could be had.
    */
-  async send({ headers, body, retryable }: SubgraphRequest): Promise<Reply> {
+  async send(request: SubgraphRequest): Promise<Reply> {
+    const tries = { count: 0 };
+    if (!this.observer.onFetch) return this.trySend(request, tries);
+    const started = performance.now();
+    let outcome = "ok";
+    try {
+      return await this.trySend(request, tries);
+    } catch (error) {
+      outcome = error instanceof SubgraphFetchError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
+      throw error;
+    } finally {
+      this.observer.onFetch({
+        subgraph: this.name,
+        durationMs: performance.now() - started,
+        outcome,
+        tries: tries.count,
+      });
+    }
+  }
+
+  /** `send`'s tries, counted in `tries`. */
+  private async trySend({ headers, body, retryable }: SubgraphRequest, tries: { count: number }): Promise<Reply> {
     const { timeoutMs, retry } = this.settings;
     const deadline = Date.now() + timeoutMs;
     const maxAttempts = retryable ? retry.maxAttempts : 1;
@@ -163,6 +195,7 @@ export class Upstream implements AsyncDisposable {
       const replica = this.pick(tried);
       if (!replica) break;
       tried.add(replica);
+      tries.count++;
       const perAttempt = retry.perAttemptTimeoutMs > 0 && retry.perAttemptTimeoutMs < remaining;
       const controller = new AbortController();
       const timer = setTimeout(
@@ -171,10 +204,13 @@ export class Upstream implements AsyncDisposable {
       );
       let delay = backoffDelay(attempt, retry, this.random);
       let reply: Reply | undefined;
+      const span = this.tracing ? startTry(this.tracing, this.name, replica.url, attempt) : undefined;
       try {
-        reply = await replica.send(this.sign ? this.sign(body, headers) : headers, body, controller.signal);
+        const signed = this.sign ? this.sign(body, headers) : headers;
+        reply = await replica.send(span ? { ...signed, ...span.headers } : signed, body, controller.signal);
       } catch (error) {
         clearTimeout(timer);
+        span?.failed(error);
         if ((error as { code?: unknown }).code === "EOPENBREAKER") {
           attempt--; // its circuit closed the door between pick and call: not a try
           continue;
@@ -199,10 +235,12 @@ export class Upstream implements AsyncDisposable {
         }
         this.logger.debug({ subgraph: this.name, replica: replica.url, attempt, err: error }, "subgraph try failed");
         if (attempt >= maxAttempts || Date.now() + delay >= deadline) break;
+        this.observer.onRetry?.({ subgraph: this.name, attempt });
         if (delay > 0) await this.sleep(delay);
         continue;
       }
       clearTimeout(timer);
+      span?.answered(reply);
       return reply;
     }
     // Out of tries: the last HTTP reply goes back (the caller reports its status), else the last

@@ -83,6 +83,7 @@ export function createAdmission({ verifyToken, rateLimit, logger }: AdmissionOpt
     const limited = await spend(identity ? `user:${identity.userId}` : `address:${request.ip}`);
     if (limited ?? refusal) return limited ?? refusal;
     request.locals.set(IDENTITY, identity);
+    if (identity) request.summary.subject = identity.userId;
     return undefined;
   };
 }

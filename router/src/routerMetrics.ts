@@ -1,0 +1,157 @@
+import { ErrorCode, isErrorCode, OPERATION_LIMIT_CODES } from "@supergraph/error-codes";
+import { type CompletedRequest, DURATION_BUCKETS, OTHER, ServiceMetrics, seriesCache } from "@supergraph/service-kit";
+import type { UpstreamObserver } from "./fault/observer.js";
+import type { CircuitState } from "./fault/replica.js";
+import type { SubgraphStatus } from "./fault/upstream.js";
+
+/** What a refused request is counted as, by its code: the reason's family. */
+const REJECTION_KINDS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(OPERATION_LIMIT_CODES.map((code) => [code, "limit"])),
+  [ErrorCode.UNAUTHENTICATED]: "auth",
+  [ErrorCode.RATE_LIMITED]: "rate_limit",
+  [ErrorCode.PERSISTED_QUERY_NOT_LISTED]: "trusted_documents",
+  [ErrorCode.PERSISTED_QUERY_NOT_FOUND]: "persisted_query",
+  [ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED]: "persisted_query",
+  [ErrorCode.BAD_REQUEST]: "bad_request",
+  [ErrorCode.PAYLOAD_TOO_LARGE]: "bad_request",
+  [ErrorCode.GRAPHQL_PARSE_FAILED]: "bad_request",
+  [ErrorCode.GRAPHQL_VALIDATION_FAILED]: "bad_request",
+  [ErrorCode.OPERATION_RESOLUTION_FAILURE]: "bad_request",
+};
+
+/**
+ * The reason a finished GraphQL request was refused before any subgraph ran, or undefined when it
+ * was not: its outcome, when that is a refusal code. UNAUTHENTICATED counts only as the router's
+ * own refusal (HTTP 401), not as a subgraph's answer that an operation needs a signed-in user.
+ */
+export function rejectionReason({ outcome, status }: Pick<CompletedRequest, "outcome" | "status">): string | undefined {
+  if (!Object.hasOwn(REJECTION_KINDS, outcome)) return undefined;
+  if (outcome === ErrorCode.UNAUTHENTICATED && status !== 401) return undefined;
+  return outcome;
+}
+
+/** The circuit-state gauge's values. */
+export const CIRCUIT_VALUES: Readonly<Record<CircuitState, number>> = { closed: 0, halfOpen: 1, open: 2 };
+
+/** A replica's label: its URL without credentials, query or fragment (it names a configured or discovered replica). */
+export function replicaLabel(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return OTHER;
+  }
+}
+
+export interface RouterMetricsOptions {
+  /** Operation names known in advance (the trusted documents'): always labelled by name. Default: none. */
+  knownOperations?: Iterable<string>;
+}
+
+/** The router's metrics: the kit's request metrics, its refusals, and its subgraphs' traffic and health. */
+export interface RouterMetrics {
+  /** For createService's `metrics`. */
+  service: ServiceMetrics;
+  /** For UpstreamDeps' `observer`: fetches, tries and retries. */
+  observer: UpstreamObserver;
+  /** Reads circuit states and reachability from `status` whenever `/metrics` is scraped. */
+  watch(status: () => Record<string, SubgraphStatus>): void;
+}
+
+/**
+ * Builds the router's metrics (see README, Metrics): the kit's (`graphql_requests_total`, ...),
+ * `router_rejections_total` by reason, and per subgraph `router_subgraph_fetch_duration_seconds`,
+ * `router_subgraph_tries_total`, `router_subgraph_retries_total`, and, read at scrape time,
+ * `router_subgraph_circuit_state` and `router_subgraph_replica_reachable`.
+ */
+export function routerMetrics({ knownOperations }: RouterMetricsOptions = {}): RouterMetrics {
+  const service = new ServiceMetrics({
+    ...(knownOperations ? { knownOperations } : {}),
+    // Only called once requests flow, when everything below is in place.
+    onGraphQLRequest: (request) => countRejection(request),
+  });
+
+  const rejected = service.counter({
+    name: "router_rejections_total",
+    help: "GraphQL requests the router refused before any subgraph ran, by reason (the code) and kind (limit, auth, rate_limit, trusted_documents, persisted_query, bad_request).",
+    labelNames: ["reason", "kind"],
+  });
+  const rejections = seriesCache((reason, kind) => rejected.labels(reason ?? OTHER, kind ?? OTHER));
+  // Every reason from the start at 0, so a rate over it is defined before the first refusal.
+  for (const [reason, kind] of Object.entries(REJECTION_KINDS)) rejections(reason, kind).inc(0);
+  const countRejection = (request: CompletedRequest) => {
+    const reason = rejectionReason(request);
+    if (reason !== undefined) rejections(reason, REJECTION_KINDS[reason] ?? OTHER).inc();
+  };
+
+  const fetchDuration = service.histogram({
+    name: "router_subgraph_fetch_duration_seconds",
+    help: "Time the router spent on one subgraph fetch, all its tries included, by subgraph and outcome (ok, or SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT, CIRCUIT_OPEN).",
+    labelNames: ["subgraph", "outcome"],
+    buckets: [...DURATION_BUCKETS],
+  });
+  const fetchSeries = seriesCache((subgraph, outcome) => fetchDuration.labels(subgraph ?? OTHER, outcome ?? OTHER));
+  const tries = service.counter({
+    name: "router_subgraph_tries_total",
+    help: "Tries sent to subgraph replicas, by subgraph, replica and outcome (ok, failure_status, unreachable, timeout).",
+    labelNames: ["subgraph", "replica", "outcome"],
+  });
+  const replicas = new Map<string, string>();
+  const replicaOf = (url: string) => {
+    let label = replicas.get(url);
+    if (label === undefined) {
+      label = replicaLabel(url);
+      replicas.set(url, label);
+    }
+    return label;
+  };
+  const trySeries = seriesCache((subgraph, replica, outcome) =>
+    tries.labels(subgraph ?? OTHER, replica ?? OTHER, outcome ?? OTHER),
+  );
+  const retries = service.counter({
+    name: "router_subgraph_retries_total",
+    help: "Failed subgraph tries the router repeated, by subgraph.",
+    labelNames: ["subgraph"],
+  });
+  const retrySeries = seriesCache((subgraph) => retries.labels(subgraph ?? OTHER));
+
+  let status: (() => Record<string, SubgraphStatus>) | undefined;
+  service.gauge({
+    name: "router_subgraph_circuit_state",
+    help: "Each replica's circuit breaker: 0 closed, 1 half-open, 2 open.",
+    labelNames: ["subgraph", "replica"],
+    collect() {
+      this.reset();
+      for (const [subgraph, { replicas: states }] of Object.entries(status?.() ?? {})) {
+        for (const replica of states)
+          this.labels(subgraph, replicaOf(replica.url)).set(CIRCUIT_VALUES[replica.circuit]);
+      }
+    },
+  });
+  service.gauge({
+    name: "router_subgraph_replica_reachable",
+    help: "Whether each replica answered its last probe or call: 1 reachable, 0 not (absent until first known).",
+    labelNames: ["subgraph", "replica"],
+    collect() {
+      this.reset();
+      for (const [subgraph, { replicas: states }] of Object.entries(status?.() ?? {})) {
+        for (const replica of states) {
+          if (replica.reachable !== null) this.labels(subgraph, replicaOf(replica.url)).set(replica.reachable ? 1 : 0);
+        }
+      }
+    },
+  });
+
+  return {
+    service,
+    observer: {
+      onFetch: ({ subgraph, durationMs, outcome }) =>
+        fetchSeries(subgraph, outcome === "ok" || isErrorCode(outcome) ? outcome : OTHER).observe(durationMs / 1000),
+      onTry: ({ subgraph, replica, outcome }) => trySeries(subgraph, replicaOf(replica), outcome).inc(),
+      onRetry: ({ subgraph }) => retrySeries(subgraph).inc(),
+    },
+    watch: (source) => {
+      status = source;
+    },
+  };
+}
