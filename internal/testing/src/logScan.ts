@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEVELOPMENT_SECRETS } from "@supergraph/auth";
 
-/** Where `runProcess` and `startProcess` leave each child's output when set (the test run's global setup sets it). */
-export const LOG_DIR_VARIABLE = "SUPERGRAPH_TEST_LOG_DIR";
+export { LOG_DIR_VARIABLE } from "./processes.js";
 
 /** Something a log line must never hold, and how to recognize it. */
 interface Secret {

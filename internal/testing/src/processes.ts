@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { LOG_DIR_VARIABLE } from "./logScan.js";
 
 export interface ProcessOptions {
   cwd?: string;
@@ -47,6 +46,12 @@ export interface RunningProcess extends AsyncDisposable {
   /** Sends `signal` (default SIGTERM; a stopped process is resumed to handle it), SIGKILL after `graceMs`; waits for the exit. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
+
+/**
+ * Where `startProcess` leaves each service's output, when set (the test run's global setup sets it,
+ * and scans the folder at the end: see logScan.ts).
+ */
+export const LOG_DIR_VARIABLE = "SUPERGRAPH_TEST_LOG_DIR";
 
 let logged = 0;
 /**
