@@ -767,6 +767,8 @@ describe("a sweep of malformed and abusive requests against the router (real pro
   });
 
   it("no service crashed or stalled: every process still runs and every /health answers 200", async () => {
+    // Services write their log lines within 200 ms (buffered): let the last ones arrive.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     for (const name of Object.keys(system.urls)) {
       expect(await system.exited(name, 0), `${name} exited:\n${system.logs(name)}`).toBeUndefined();
       const health = await fetch(`${system.url(name)}/health`, { signal: AbortSignal.timeout(2000) });

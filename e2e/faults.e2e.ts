@@ -81,7 +81,10 @@ describe("supergraph hot reload under load", () => {
       await expect
         .poll(async () => (await ready()).body.supergraph?.lastRejected?.reason, { timeout: 5000 })
         .toMatch(/Syntax Error/);
-      expect(system.logs("router")).toContain("new supergraph rejected; still serving the previous one");
+      // Services write their log lines within 200 ms (buffered): wait for it.
+      await expect
+        .poll(() => system.logs("router"), { timeout: 5000 })
+        .toContain("new supergraph rejected; still serving the previous one");
       expect(await description()).toBe("Version 3."); // the last valid one keeps serving
       swap(supergraph);
       await expect.poll(description, { timeout: 5000 }).toBeNull();
