@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type IncomingHttpHeaders, type Server, STATUS_CODES } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingHttpHeaders, Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { fastifyApolloHandler } from "@as-integrations/fastify";
 import fastifyCors from "@fastify/cors";
@@ -10,7 +10,9 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
 import { createErrorFormatter } from "./errors.js";
+import { EventStreams } from "./eventStreams.js";
 import { type HealthCheck, healthReport } from "./health.js";
+import { lingeringClientError, lingerOnClose } from "./lingeringClose.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { serverSpans } from "./serverSpans.js";
 import { continueTrace, type TraceContext } from "./traceContext.js";
@@ -192,61 +194,6 @@ function refuse(reply: FastifyReply, { status, code, message, headers = {} }: Re
 
 /** The routeRequest a Fastify request carries (made in its onRequest hook). */
 type WithRouteRequest = FastifyRequest & { routeRequest: RouteRequest | null };
-
-/**
- * Closing a connection while the client is still sending makes the kernel reset it, and a reset
- * can discard our answer (a 413, a 431) before the client reads it. A lingering close ends our side
- * instead, reads and drops what still comes, and closes once the client has finished, or after
- * LINGER_MS at most.
- */
-const LINGER_MS = 2000;
-/** Sockets whose close is made lingering (a keep-alive connection may serve more requests before it closes). */
-const lingering = new WeakSet<Socket>();
-/** Sockets whose client error was answered: the parser reports every later chunk again. */
-const answered = new WeakSet<Socket>();
-function lingerOnClose(socket: Socket): void {
-  if (lingering.has(socket)) return;
-  lingering.add(socket);
-  // Node's HTTP server calls destroySoon once a `Connection: close` response is out.
-  const lingeringClose = () => {
-    socket.end();
-    socket.resume();
-    const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref();
-    socket.once("end", () => socket.destroy());
-    socket.once("close", () => clearTimeout(timer));
-  };
-  Object.assign(socket, { destroySoon: lingeringClose });
-}
-
-/**
- * A client error before any request exists (a head too large, a broken request line): answered
- * with a coded JSON error, then a lingering close (see lingerOnClose).
- */
-function lingeringClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (answered.has(socket)) return;
-  answered.add(socket);
-  if (error.code === "ECONNRESET" || socket.destroyed) return void socket.destroy();
-  const [status, code] =
-    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-      ? [408, ErrorCode.BAD_REQUEST]
-      : error.code === "HPE_HEADER_OVERFLOW"
-        ? [431, ErrorCode.BAD_REQUEST]
-        : [400, ErrorCode.BAD_REQUEST];
-  const message =
-    status === 408
-      ? "The request took too long to arrive."
-      : status === 431
-        ? "The request's headers are too large."
-        : "The request could not be read as HTTP.";
-  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  if (socket.writable) {
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.resume();
-  setTimeout(() => socket.destroy(), LINGER_MS).unref();
-}
 
 /** A caller's request id is kept when it is short and plain; anything else is replaced. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -438,7 +385,7 @@ export async function createService<TContext extends BaseContext>(
   }
 
   // Server-sent event streams in progress: ended when the service starts draining.
-  const streams = new Set<AbortController>();
+  const eventStreams = new EventStreams();
   if (options.corsOrigins) {
     await fastify.register(fastifyCors, {
       origin: [...options.corsOrigins],
@@ -453,7 +400,7 @@ export async function createService<TContext extends BaseContext>(
     async serverWillStart() {
       return {
         async drainServer() {
-          for (const stream of streams) stream.abort();
+          eventStreams.endAll();
           const timer = setTimeout(() => fastify.server.closeAllConnections(), drainTimeoutMs);
           try {
             await fastify.close();
@@ -489,34 +436,6 @@ export async function createService<TContext extends BaseContext>(
   });
   fastify.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
 
-  /** Answers with a stream of server-sent events until the client leaves or the service drains. */
-  const streamEvents = (reply: FastifyReply, { start }: EventStream) => {
-    const controller = new AbortController();
-    streams.add(controller);
-    reply.hijack();
-    const response = reply.raw;
-    response.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-      [REQUEST_ID_HEADER]: reply.request.id,
-    });
-    const stop = () => {
-      if (!streams.delete(controller)) return;
-      controller.abort();
-      response.end();
-    };
-    response.on("close", stop);
-    controller.signal.addEventListener("abort", stop, { once: true });
-    const send = (data: string, event?: string) => {
-      if (controller.signal.aborted) return;
-      const lines = data.split("\n").map((line) => `data: ${line}`);
-      response.write(`${event ? `event: ${event}\n` : ""}${lines.join("\n")}\n\n`);
-    };
-    start(send, controller.signal);
-  };
-
   fastify.get("/health", async (_request, reply) => {
     const report = await healthReport(name, checks, healthTimeoutMs, logger);
     return reply.code(report.status === "ok" ? 200 : 503).send(report);
@@ -527,7 +446,7 @@ export async function createService<TContext extends BaseContext>(
       const answer = await route.handle(routeRequest(request));
       if (answer === undefined) return reply.callNotFound();
       if ("redirect" in answer) return reply.header("vary", "Accept").redirect(answer.redirect, 302);
-      if ("events" in answer) return streamEvents(reply, answer.events);
+      if ("events" in answer) return eventStreams.serve(reply, answer.events);
       if ("body" in answer) {
         return reply
           .code(answer.status)
