@@ -1,5 +1,6 @@
 import { DURATION_BUCKETS, type HistogramChild, ServiceMetrics } from "@supergraph/service-kit";
 import type { SignatureRefusal } from "./signatureCheck.js";
+import { wrapStoreMethods } from "./wrapStoreMethods.js";
 
 /** Every reason the signature check refuses a request for: each counted from 0. */
 const SIGNATURE_REFUSALS: readonly SignatureRefusal[] = [
@@ -92,20 +93,7 @@ export function subgraphMetrics(): SubgraphMetrics {
     service,
     observeStore<TStore extends object>(store: TStore): TStore {
       const entity = entityOf(store);
-      // By the method itself, so a method replaced later (a test's recorder) is observed too.
-      const wrappers = new WeakMap<object, unknown>();
-      return new Proxy(store, {
-        get(target, property) {
-          const value: unknown = Reflect.get(target, property, target);
-          if (typeof value !== "function" || typeof property !== "string" || property === "constructor") return value;
-          let wrapper = wrappers.get(value);
-          if (wrapper === undefined) {
-            wrapper = observed(target, entity, property, value as (...args: unknown[]) => unknown);
-            wrappers.set(value, wrapper);
-          }
-          return wrapper;
-        },
-      });
+      return wrapStoreMethods(store, (target, method, call) => observed(target, entity, method, call));
     },
     signatureRefused: (reason) => refusalSeries.get(reason)?.inc(),
   };

@@ -1,5 +1,6 @@
 import { type Span, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { Tracing } from "@supergraph/service-kit";
+import { wrapStoreMethods } from "./wrapStoreMethods.js";
 
 /** The instrumentation scope of the spans the subgraph kit makes (resolvers, store calls). */
 export const SUBGRAPH_KIT_SCOPE = "@supergraph/subgraph-kit";
@@ -63,18 +64,5 @@ export function traceStore<TStore>(store: TStore, tracing: Tracing): TStore {
   const tracer = tracing.tracer(SUBGRAPH_KIT_SCOPE);
   const storeName = (store as { constructor?: { name?: unknown } }).constructor?.name;
   const label = typeof storeName === "string" && storeName !== "" && storeName !== "Object" ? storeName : "store";
-  // By the method itself, so a method replaced later (a test's recorder) is traced too.
-  const wrappers = new WeakMap<object, unknown>();
-  return new Proxy(store, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== "function" || typeof property !== "string" || property === "constructor") return value;
-      let wrapper = wrappers.get(value);
-      if (wrapper === undefined) {
-        wrapper = traced(tracer, target, label, property, value as (...args: unknown[]) => unknown);
-        wrappers.set(value, wrapper);
-      }
-      return wrapper;
-    },
-  });
+  return wrapStoreMethods(store, (target, method, call) => traced(tracer, target, label, method, call));
 }
