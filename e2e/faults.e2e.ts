@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { connectionsTo } from "@supergraph/subgraph-kit/testing";
 import {
   FAST_ROUTER_ENV,
   FULL,
@@ -245,12 +246,20 @@ describe("graceful shutdown on SIGTERM (last: it stops every service)", () => {
   ] as const)(
     "%s stops accepting, finishes the request in flight, closes its database, exits 0",
     async (name, query, data) => {
-      const database = join(system.dataDir, `${name}.db`);
-      expect(existsSync(`${database}-wal`)).toBe(true); // open, in WAL mode
+      const database = system.database(name);
+      if (database.engine === "sqlite") {
+        expect(existsSync(`${database.file}-wal`)).toBe(true); // open, in WAL mode
+      } else {
+        expect(await connectionsTo(database.name)).toBeGreaterThan(0); // its pool holds a connection
+      }
       expect(await sigtermWithRequestInFlight(name, query)).toEqual({ status: 200, body: { data } });
-      // SQLite removes the write-ahead log when the last connection closes cleanly.
-      expect(existsSync(`${database}-wal`)).toBe(false);
-      expect(existsSync(database)).toBe(true);
+      if (database.engine === "sqlite") {
+        // SQLite removes the write-ahead log when the last connection closes cleanly.
+        expect(existsSync(`${database.file}-wal`)).toBe(false);
+        expect(existsSync(database.file)).toBe(true);
+      } else {
+        expect(await connectionsTo(database.name)).toBe(0); // the pool was closed, not abandoned
+      }
     },
   );
 });

@@ -53,7 +53,9 @@ describe("two replicas of products, one killed (real processes)", () => {
       await expect.poll(() => traffic.samples.length - sentBefore, { timeout: 10_000 }).toBeGreaterThanOrEqual(60);
       const [deadAfter = 0, liveAfter = 0] = await replicaRequests();
       const state = JSON.stringify((await readiness(system.url("router"))).body.subgraphs.products);
-      expect(liveAfter - liveBefore, state).toBeGreaterThanOrEqual(60); // every query went to the live replica...
+      // Every query went to the live replica (tries are counted as they start: the 3 in flight when the
+      // count was read may be among the 60 samples but not in its difference)...
+      expect(liveAfter - liveBefore, state).toBeGreaterThanOrEqual(57);
       expect(deadAfter - deadBefore, state).toBeLessThanOrEqual(3); // the dead one is routed around (a try or so in flight aside)
 
       await system.start("products"); // back on its port: probes see it, its circuit closes, it gets traffic again

@@ -82,6 +82,7 @@ export async function buildRouter(
     ...(config.internal ? { internal: config.internal } : {}),
     statusPage: config.STATUS_PAGE,
     ...(tracing ? { tracing } : {}),
+    ...(config.REDIS_URL ? { redis: { url: config.REDIS_URL } } : {}),
   });
   logger.info(
     { supergraph: config.SUPERGRAPH_PATH, subgraphs: subgraphs.map((subgraph) => subgraph.name) },

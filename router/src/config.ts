@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, collectProblems, env, loadConfig, readTracingConfig } from "@supergraph/service-kit";
+import { ConfigError, collectProblems, env, loadConfig, readSecret, readTracingConfig } from "@supergraph/service-kit";
 import { readRouterFile } from "./routerFile.js";
 import { readRouterSecrets } from "./security/secrets.js";
 
@@ -11,6 +11,30 @@ const DEFAULT_ROUTER_CONFIG_PATH = fileURLToPath(new URL("../router.yaml", impor
 
 /** `SUBGRAPH_<NAME>_URL`: one URL, or a comma-separated list of replica URLs, for subgraph `<name>`. */
 const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
+
+/**
+ * REDIS_URL, or REDIS_URL_FILE naming a file that holds it (the URL may carry a password): the Redis
+ * that router replicas share their rate-limit counters and persisted queries through. Unset: none.
+ * A value that is not a `redis://` or `rediss://` URL is a ConfigError naming the variable (never
+ * quoting the value, which may hold a password).
+ */
+export function readRedisUrl(source: NodeJS.ProcessEnv): string | undefined {
+  const value = readSecret("REDIS_URL", source)?.trim();
+  if (value === undefined || value === "") return undefined;
+  const name = source.REDIS_URL_FILE?.trim() ? "REDIS_URL_FILE" : "REDIS_URL";
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !["redis:", "rediss:"].includes(url.protocol) || url.hostname === "" || !/^\/?\d*$/.test(url.pathname)) {
+    throw new ConfigError([
+      `${name}: expected a redis:// or rediss:// URL such as redis://localhost:6379 (or redis://:password@host:6379/0)`,
+    ]);
+  }
+  return value;
+}
 
 /** Every environment variable the router reads, parsed once. See README.md. */
 export function readConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -62,6 +86,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
   const status = collectProblems(() => loadConfig({ STATUS_PAGE: env.switch(!production) }, source), problems);
   const secrets = collectProblems(() => readRouterSecrets(source, production), problems);
   const tracing = collectProblems(() => readTracingConfig(source, "router"), problems);
+  const redisUrl = collectProblems(() => readRedisUrl(source), problems);
   if (production && base?.PROTECTIONS === false) problems.push("PROTECTIONS: off is refused in production");
   if (!base || !overrides || !file || !secrets || !status || problems.length > 0) throw new ConfigError(problems);
 
@@ -86,6 +111,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
     production,
     /** The token key and the subgraph signing secret (never logged). */
     secrets,
+    /** REDIS_URL: where router replicas share rate limits and APQ (undefined: in memory); may hold a password. */
+    REDIS_URL: redisUrl,
     /** The internal listener (/ready) when there is one: always in production, else only if INTERNAL_PORT is set. */
     internal:
       base.INTERNAL_PORT !== undefined || production

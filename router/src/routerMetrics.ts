@@ -56,13 +56,16 @@ export interface RouterMetrics {
   observer: UpstreamObserver;
   /** Reads circuit states and reachability from `status` whenever `/metrics` is scraped. */
   watch(status: () => Record<string, SubgraphStatus>): void;
+  /** Adds `router_redis_up`, read from `ready` whenever `/metrics` is scraped (only with REDIS_URL). */
+  watchRedis(ready: () => boolean): void;
 }
 
 /**
  * Builds the router's metrics (see README, Metrics): the kit's (`graphql_requests_total`, ...),
  * `router_rejections_total` by reason, and per subgraph `router_subgraph_fetch_duration_seconds`,
  * `router_subgraph_tries_total`, `router_subgraph_retries_total`, and, read at scrape time,
- * `router_subgraph_circuit_state` and `router_subgraph_replica_reachable`.
+ * `router_subgraph_circuit_state` and `router_subgraph_replica_reachable`; with a shared Redis,
+ * `router_redis_up`.
  */
 export function routerMetrics({ knownOperations }: RouterMetricsOptions = {}): RouterMetrics {
   const service = new ServiceMetrics({
@@ -152,6 +155,15 @@ export function routerMetrics({ knownOperations }: RouterMetricsOptions = {}): R
     },
     watch: (source) => {
       status = source;
+    },
+    watchRedis: (ready) => {
+      service.gauge({
+        name: "router_redis_up",
+        help: "Whether the Redis the router replicas share state through (REDIS_URL) is connected: 1 up, 0 down (rate limits and APQ then per router).",
+        collect() {
+          this.set(ready() ? 1 : 0);
+        },
+      });
     },
   };
 }

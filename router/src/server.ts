@@ -25,6 +25,8 @@ import { readiness } from "./plugins/readiness.js";
 import { routerMetrics } from "./routerMetrics.js";
 import { createAdmission, identityOf } from "./security/admission.js";
 import type { SecuritySettings } from "./security/settings.js";
+import { apqCache } from "./shared/apqCache.js";
+import { connectRedis, type RedisOptions } from "./shared/redis.js";
 import { statusPage as createStatusPage } from "./status/statusPage.js";
 import { SubgraphDataSource } from "./subgraphDataSource.js";
 import { checkSubgraphKeys, forSubgraph, listSubgraphs, unknownSubgraphKeys } from "./supergraph.js";
@@ -95,6 +97,13 @@ export interface ServerDeps {
    * try to a subgraph, whose `traceparent` the subgraph continues. Default: none (off).
    */
   tracing?: Tracing;
+  /**
+   * A Redis the router replicas share state through (REDIS_URL): the rate-limit counters and the
+   * automatic persisted queries (APQ). Commands fail fast, and while Redis is unavailable the router
+   * serves with in-memory fallbacks, says so in `/ready` (`sharedState`, `degraded`) and in its
+   * log, and reconnects by itself. Default: none (both in this router's memory).
+   */
+  redis?: Omit<RedisOptions, "logger">;
 }
 
 /** What the router enforces at its door and proves to the subgraphs. */
@@ -132,7 +141,8 @@ const asList = (urls: string | readonly string[]) => (typeof urls === "string" ?
  * Builds the router (not listening): an ApolloGateway over a supergraph file (hot-reloaded when
  * `reload` is given; no introspection of subgraphs), each subgraph reached through replicas with
  * keep-alive pools, timeouts, retries and circuit breakers; served by the service kit with
- * `/health` (liveness), `/ready` (readiness and subgraph states) and graceful shutdown.
+ * `/health` (liveness), `/ready` (readiness and subgraph states) and graceful shutdown; with
+ * `redis`, rate limits and persisted queries shared with the other router replicas.
  * Subgraphs need not be up when the router starts; a query touching a failing subgraph gets an
  * error with a stable code for that part and the rest of its data.
  */
@@ -154,6 +164,7 @@ export async function createServer({
   statusPage = !production,
   metrics: metricsOn = true,
   tracing,
+  redis: redisOptions,
 }: ServerDeps): Promise<Service<RouterContext>> {
   if (trustedDocuments) {
     const { sources: manifests, size: documents, enforce } = trustedDocuments;
@@ -193,6 +204,15 @@ export async function createServer({
     },
   );
   metrics?.watch(() => registry.status());
+  // Connects in the background; the first attempt is waited for (at most its connect timeout), so a
+  // router whose Redis is up shares its state from its first request.
+  const redis = redisOptions
+    ? connectRedis({ ...redisOptions, logger: logger.child({ component: "redis" }) })
+    : undefined;
+  if (redis) {
+    await redis.settled;
+    metrics?.watchRedis(() => redis.ready);
+  }
 
   const watcher = watchSupergraph({
     initialSdl: supergraphSdl,
@@ -204,7 +224,11 @@ export async function createServer({
     logger,
   });
   let loaded = false;
-  const ready = readiness({ registry, supergraph: () => (loaded ? watcher.state() : null) });
+  const ready = readiness({
+    registry,
+    supergraph: () => (loaded ? watcher.state() : null),
+    ...(redis ? { redis } : {}),
+  });
 
   // Must run before the gateway is constructed: that is when it decides whether to report.
   applyTelemetryChoice(telemetry);
@@ -226,7 +250,7 @@ export async function createServer({
   });
 
   const guard = operationLimits<RouterContext>(limits);
-  return createService<RouterContext>({
+  const service = createService<RouterContext>({
     name: "router",
     logger,
     logRequests,
@@ -236,6 +260,10 @@ export async function createServer({
         ...base,
         formatError: guard.formatError(formatRouterError(base.formatError, logger)),
         introspection: !production,
+        // APQ: shared through Redis when there is one; else Apollo Server's in-memory default.
+        ...(redis
+          ? { persistedQueries: { cache: apqCache({ redis, logger: logger.child({ component: "apq" }) }) } }
+          : {}),
         // Production: no "Did you mean ...?" field suggestions in validation errors.
         hideSchemaDetailsFromClientErrors: production,
         parseOptions: guard.parseOptions,
@@ -270,6 +298,7 @@ export async function createServer({
             verifyToken: security.verifyToken,
             rateLimit: security.settings.rateLimit,
             logger: logger.child({ component: "admission" }),
+            ...(redis ? { redis } : {}),
           }),
           trustProxy: [...security.settings.trustedProxies],
         }
@@ -288,8 +317,11 @@ export async function createServer({
           accepts(["application/json", "text/html"]) === "text/html" ? { redirect: "/graphql" } : undefined,
       },
     ],
-    // After in-flight requests have drained: stop probes, close subgraph connection pools.
-    onClose: () => registry.close(),
+    // After in-flight requests have drained: stop probes, close subgraph connection pools and Redis.
+    onClose: async () => {
+      await registry.close();
+      await redis?.close();
+    },
     ...(requestListeners.length > 0
       ? {
           onRequestDone: (request: CompletedRequest) => {
@@ -298,6 +330,12 @@ export async function createServer({
         }
       : {}),
   });
+  try {
+    return await service;
+  } catch (error) {
+    await redis?.close();
+    throw error;
+  }
 }
 
 export type { SupergraphState };

@@ -13,6 +13,17 @@ export {
   startTinySubgraph,
   usersTypeDefs,
 } from "./graph.js";
+export {
+  type AddHostOptions,
+  createNetwork,
+  forwardTcp,
+  type Host,
+  type Network,
+  netnsSkipReason,
+  netnsUnavailable,
+  REQUIRE_NETNS_VARIABLE,
+  type TcpForward,
+} from "./hosts.js";
 export { refusesConnections, requestInFlight } from "./inFlight.js";
 export {
   type GraphQLExchange,
@@ -33,6 +44,7 @@ export {
 export { type Exposition, type MetricSample, MetricsScrape, parsePrometheusText, scrapeMetrics } from "./promText.js";
 export { type RawExchange, type RawRequestOptions, rawRequest, requestHead } from "./rawRequest.js";
 export { type Readiness, readiness } from "./readiness.js";
+export { pingRedis, type RedisServer, redisServerMissing, startRedisServer } from "./redisServer.js";
 export { FAST_ROUTER_ENV, FULL, PARTIAL, USERS_WITH_PRODUCTS } from "./scenarios.js";
 export { type ScratchFiles, scratchFiles } from "./scratchFiles.js";
 export {

@@ -10,6 +10,8 @@ export interface Readiness {
       replicas: { url: string; reachable: boolean | null; circuit: string; requests: number; failures: number }[];
     }
   >;
+  /** Where rate limits and persisted queries are kept: in Redis (REDIS_URL), or this router's memory. */
+  sharedState: { store: "redis" | "memory"; redis: "ready" | "unavailable" | "off" };
 }
 
 export async function readiness(routerOrigin: string): Promise<{ status: number; body: Readiness }> {

@@ -1,12 +1,13 @@
 /**
  * The real-process harness: the repository's deployables started as `npm start` runs them (their
  * built entry points), on free ports of 127.0.0.1, each subgraph with its own database in a
- * temporary folder. Which services there are comes from the repository itself: every subgraph of
+ * temporary folder (or its own throwaway PostgreSQL database). Which services there are comes from the repository itself: every subgraph of
  * supergraph.yaml (in the folder of its schema file, started by its package's `main`), and the router.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
+import { createTestDatabase, type TestDatabase, testEngine } from "@supergraph/subgraph-kit/testing";
 import { parse as parseYaml } from "yaml";
 import { freePort } from "./freePort.js";
 import { type RunningProcess, startProcess } from "./processes.js";
@@ -59,6 +60,17 @@ export interface SystemOptions {
   replicas?: Record<string, number>;
   /** How long a service may take to answer `/health` at start. Default: 20000 ms. */
   startTimeoutMs?: number;
+  /**
+   * The subgraphs' engine: `sqlite` (a file per subgraph in `dataDir`) or `postgres` (a throwaway
+   * database per subgraph on the test server, dropped on shutdown). Default: the test run's
+   * (TEST_DATABASE, else sqlite). Replicas of a subgraph share its database either way.
+   */
+  database?: "sqlite" | "postgres";
+  /**
+   * Router instances (default 1): more routers over the same subgraphs, each on its own port with the
+   * same environment (`env.router`), named `router-2`, `router-3`, ... (`routerUrl` is the first's).
+   */
+  routers?: number;
 }
 
 export interface System extends AsyncDisposable {
@@ -68,8 +80,10 @@ export interface System extends AsyncDisposable {
   urls: Readonly<Record<string, string>>;
   /** Origin of one instance; throws for a name the system does not have. */
   url(name: string): string;
-  /** The temporary folder holding the databases. */
+  /** The temporary folder holding the logs, and the databases on SQLite. */
   dataDir: string;
+  /** Where a subgraph keeps its data: its SQLite file, or its PostgreSQL database (name and URL). */
+  database(subgraph: string): { engine: "sqlite"; file: string } | { engine: "postgres"; name: string; url: string };
   /** Stops one instance with SIGTERM (it drains) and waits for it to exit. */
   stop(name: string): Promise<void>;
   /** Kills one instance with SIGKILL (no cleanup, like a crash) and waits for it to exit. */
@@ -127,6 +141,8 @@ export async function startSystem({
   env = {},
   replicas = {},
   startTimeoutMs = 20_000,
+  routers = 1,
+  database,
 }: SystemOptions = {}): Promise<System> {
   const subgraphs = subgraphDeployables();
   const router = routerDeployable();
@@ -134,6 +150,24 @@ export async function startSystem({
     if (!existsSync(join(REPO_ROOT, entry))) throw new Error(`${entry} is missing: run \`npm run build\` first.`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), "supergraph-system-"));
+  const engine = database ?? testEngine();
+  /** On PostgreSQL: each subgraph's throwaway database, shared by its replicas. */
+  const databases = new Map<string, TestDatabase>();
+  try {
+    if (engine === "postgres") {
+      for (const { name } of subgraphs) databases.set(name, await createTestDatabase(name));
+    }
+  } catch (error) {
+    await Promise.all([...databases.values()].map((created) => created.drop()));
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const databaseOf = (subgraph: string) => {
+    const created = databases.get(subgraph);
+    return created
+      ? ({ engine: "postgres", name: created.name, url: created.url } as const)
+      : ({ engine: "sqlite", file: join(dataDir, `${subgraph}.db`) } as const);
+  };
   /** Instance name -> its deployable. */
   const instances = new Map<string, Deployable>();
   const instancesOf = (subgraph: string) => [...instances].filter(([, d]) => d.name === subgraph).map(([n]) => n);
@@ -144,6 +178,9 @@ export async function startSystem({
     }
   }
   instances.set("router", router);
+  // Extra routers (`routers`): router-2, router-3, ..., started with the first.
+  const extraRouters = Array.from({ length: Math.max(0, routers - 1) }, (_, index) => `router-${index + 2}`);
+  for (const name of extraRouters) instances.set(name, router);
   const urls: Record<string, string> = {};
   for (const name of instances.keys()) urls[name] = `http://127.0.0.1:${await freePort()}`;
   const url = (name: string) => {
@@ -162,7 +199,9 @@ export async function startSystem({
               .join(","),
           ]),
         )
-      : { DATABASE_FILE: join(dataDir, `${deployable.name}.db`) };
+      : databases.has(deployable.name)
+        ? { DATABASE_URL: databases.get(deployable.name)?.url ?? "" }
+        : { DATABASE_FILE: join(dataDir, `${deployable.name}.db`) };
   const running = new Map<string, RunningProcess>();
 
   async function start(name: string): Promise<void> {
@@ -184,6 +223,7 @@ export async function startSystem({
   };
   const shutdown = async () => {
     await Promise.all([...running.values()].map((child) => child.stop()));
+    await Promise.all([...databases.values()].map((created) => created.drop()));
     rmSync(dataDir, { recursive: true, force: true });
   };
   const system: System = {
@@ -191,6 +231,10 @@ export async function startSystem({
     urls,
     url,
     dataDir,
+    database: (subgraph) => {
+      if (!subgraphs.some(({ name }) => name === subgraph)) throw new Error(`no subgraph "${subgraph}"`);
+      return databaseOf(subgraph);
+    },
     start,
     stop: (name) => instance(name).stop("SIGTERM"),
     kill: (name) => instance(name).stop("SIGKILL"),
@@ -207,8 +251,10 @@ export async function startSystem({
   try {
     await Promise.all(subgraphs.map(({ name }) => start(name)));
     // Extra replicas start once the first has created and migrated the shared database.
-    await Promise.all([...instances.keys()].filter((name) => /-\d+$/.test(name)).map(start));
-    await start("router");
+    await Promise.all(
+      [...instances.keys()].filter((name) => /-\d+$/.test(name) && !extraRouters.includes(name)).map(start),
+    );
+    await Promise.all(["router", ...extraRouters].map(start));
   } catch (error) {
     await shutdown();
     throw error;

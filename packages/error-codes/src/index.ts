@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: "An argument or input field is invalid; `extensions.field` names it when it is one of ours.",
   NOT_FOUND: "The entity a mutation names does not exist (queries answer null instead), or no such HTTP route.",
   CONFLICT: "The change clashes with existing data, such as an email another user already has.",
+  DATABASE_UNAVAILABLE:
+    "The subgraph could not reach its database (it is down or unreachable); retry later. Its /ready reports the outage.",
   INTERNAL_SERVER_ERROR:
     "Something unexpected failed; the service that hit it logged the details and sent none (quote `extensions.requestId`).",
 

@@ -58,6 +58,17 @@ export function readSecret(name: string, source: NodeJS.ProcessEnv = process.env
   }
 }
 
+/** A URL without its password, for logs and messages (a database's or Redis's URL may hold one). */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.href;
+  } catch {
+    return "(not a URL)";
+  }
+}
+
 /** Empty strings count as unset, so `FOO=` falls back to the default. */
 const unsetIfEmpty = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 

@@ -66,15 +66,19 @@ function safeError(formatted: GraphQLFormattedError, message: string, extensions
 }
 
 /**
- * Apollo Server `formatError`: domain errors become their stable code (plus `details`); errors that
+ * Apollo Server `formatError`: domain errors become their stable code (plus `details`), and so do
+ * the errors `classify` recognises (e.g. a subgraph's lost database connection, logged here); errors that
  * already carry a code of the contract (`@supergraph/error-codes`: GraphQL's own request errors, a
  * router's fault codes) pass through without a stack trace; anything else, INTERNAL_SERVER_ERROR
  * included, is logged and masked, so no stack trace, SQL, driver message or unlisted code reaches a client.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, classify?: (error: unknown) => DomainError | undefined) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    const original = unwrapped instanceof DomainError ? unwrapped : (classify?.(unwrapped) ?? unwrapped);
     if (original instanceof DomainError) {
+      if (original !== unwrapped)
+        logger.warn({ err: unwrapped, path: formatted.path, code: original.code }, original.message);
       return safeError(formatted, original.message, { code: original.code, ...original.details });
     }
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};

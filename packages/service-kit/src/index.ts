@@ -1,4 +1,4 @@
-export { ConfigError, collectProblems, env, loadConfig, readSecret } from "./config.js";
+export { ConfigError, collectProblems, env, loadConfig, readSecret, redactUrl } from "./config.js";
 export {
   ConflictError,
   createErrorFormatter,

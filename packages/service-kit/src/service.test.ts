@@ -45,7 +45,7 @@ async function start(options: Partial<ServiceOptions<Context>> = {}) {
     context: async ({ headers, locals }) => ({
       caller: (locals.get("caller") as string | undefined) ?? (headers["x-caller"] as string | undefined),
     }),
-    checks: [{ name: "always", check: async () => {} }],
+    checks: options.checks ?? [{ name: "always", check: async () => {} }],
     routes: [
       { path: "/report", handle: () => ({ status: 207, json: { fine: true } }) },
       { path: "/internal-report", internal: true, handle: () => ({ status: 200, json: { internal: true } }) },
@@ -173,6 +173,45 @@ describe("the kit's HTTP service", () => {
         ],
       });
     }
+  });
+
+  it("keeps liveness apart from readiness: /live ignores the checks, /ready fails with them and once shutdown began", async () => {
+    let database = true;
+    await using service = await start({
+      readiness: true,
+      checks: [
+        {
+          name: "database",
+          check: async () => {
+            if (!database) throw new Error("connect ECONNREFUSED");
+          },
+        },
+      ],
+      classifyError: (error) =>
+        error instanceof Error && error.message.includes("connection refused")
+          ? new NotFoundError("Thing", "db")
+          : undefined,
+    });
+    const status = async (path: string) => (await fetch(`${service.origin}${path}`)).status;
+    expect([await status("/live"), await status("/ready"), await status("/health")]).toEqual([200, 200, 200]);
+    database = false;
+    expect([await status("/live"), await status("/ready"), await status("/health")]).toEqual([200, 503, 503]);
+    const ready = await fetch(`${service.origin}/ready`);
+    expect(await ready.json()).toMatchObject({ status: "not_ready", checks: { database: { status: "fail" } } });
+    // classifyError gives a failure that no resolver coded a code of its own, instead of masking it.
+    const crash = await post(service.origin, JSON.stringify({ query: "{ crash }" }));
+    const { errors } = (await crash.json()) as { errors: { extensions: { code: string } }[] };
+    expect(errors[0]?.extensions.code).toBe(ErrorCode.NOT_FOUND);
+    database = true;
+    const closing = service.close();
+    expect(await status("/ready").catch(() => 503)).toBe(503);
+    await closing;
+  });
+
+  it("serves /ready only when asked to (the router serves a readiness of its own)", async () => {
+    await using service = await start();
+    expect((await fetch(`${service.origin}/live`)).status).toBe(200);
+    expect((await fetch(`${service.origin}/ready`, { headers: { accept: "application/json" } })).status).toBe(404);
   });
 
   it("gives each request an id: the caller's when well-formed, else a new one", async () => {

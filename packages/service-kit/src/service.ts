@@ -9,7 +9,7 @@ import accepts from "accepts";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
-import { createErrorFormatter } from "./errors.js";
+import { createErrorFormatter, type DomainError } from "./errors.js";
 import { EventStreams } from "./eventStreams.js";
 import { type HealthCheck, healthReport } from "./health.js";
 import { lingeringClientError, lingerOnClose } from "./lingeringClose.js";
@@ -112,8 +112,19 @@ export interface ServiceOptions<TContext extends BaseContext> {
   buildApollo: (base: ApolloBaseOptions) => ApolloServer<TContext>;
   /** Builds the per-request context (e.g. fresh DataLoaders) from the request. */
   context: (request: RouteRequest) => Promise<TContext>;
-  /** Dependencies probed by `GET /health`. Default: none. */
+  /**
+   * Recognises failures that have a code of their own though no resolver raised a DomainError (a
+   * subgraph's lost database connection); the rest are masked as INTERNAL_SERVER_ERROR. Default: none.
+   */
+  classifyError?: (error: unknown) => DomainError | undefined;
+  /** Dependencies probed by `GET /health` (and `GET /ready` with `readiness`). Default: none. */
   checks?: HealthCheck[];
+  /**
+   * Serve `GET /ready`, readiness for a load balancer or an orchestrator: the checks' report, 503 when
+   * one fails or once shutdown began. Default: false (a service with a readiness of its own, like the
+   * router's, serves it as a route). `GET /live` (liveness: the process serves) is always there.
+   */
+  readiness?: boolean;
   /** Where GraphQL is served. Default: `/graphql`. */
   graphqlPath?: string;
   /** Largest accepted request body, in bytes; a larger one gets 413 PAYLOAD_TOO_LARGE. Default: 1 MiB. */
@@ -418,7 +429,7 @@ export async function createService<TContext extends BaseContext>(
       summaryPlugin((context) => (context as { [ROUTE_REQUEST]?: RouteRequest })[ROUTE_REQUEST]),
       ...(spans ? [spans.plugin] : []),
     ],
-    formatError: createErrorFormatter(logger),
+    formatError: createErrorFormatter(logger, options.classifyError),
     includeStacktraceInErrorResponses: false,
     logger,
     stopOnTerminationSignals: false,
@@ -440,6 +451,18 @@ export async function createService<TContext extends BaseContext>(
     const report = await healthReport(name, checks, healthTimeoutMs, logger);
     return reply.code(report.status === "ok" ? 200 : 503).send(report);
   });
+  // Liveness: the process serves requests. Never checks a dependency, so an orchestrator does not
+  // restart every replica during a database outage (readiness takes them out of rotation instead).
+  fastify.get("/live", async () => ({ status: "live", service: name }));
+  if (options.readiness) {
+    fastify.get("/ready", async (_request, reply) => {
+      if (closing) return reply.code(503).send({ status: "not_ready", service: name, reason: "shutting down" });
+      const report = await healthReport(name, checks, healthTimeoutMs, logger);
+      return reply
+        .code(report.status === "ok" ? 200 : 503)
+        .send({ ...report, status: report.status === "ok" ? "ready" : "not_ready" });
+    });
+  }
   for (const route of [...(options.routes ?? []), ...(options.metrics ? [options.metrics.route] : [])]) {
     const host: FastifyInstance = route.internal && internal ? internal : fastify;
     host.get(route.path, async (request, reply) => {

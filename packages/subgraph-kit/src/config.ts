@@ -1,6 +1,15 @@
 import { DEFAULT_SIGNATURE_MAX_AGE_MS, DEVELOPMENT_SECRETS, productionSecretProblem } from "@supergraph/auth";
-import { ConfigError, collectProblems, env, loadConfig, readSecret, readTracingConfig } from "@supergraph/service-kit";
+import {
+  ConfigError,
+  collectProblems,
+  env,
+  loadConfig,
+  readSecret,
+  readTracingConfig,
+  redactUrl,
+} from "@supergraph/service-kit";
 import { z } from "zod";
+import { POSTGRES_URL } from "./postgres.js";
 
 /** A subgraph's own environment variables: a zod parser per variable name (see `defineSubgraph`'s `settings`). */
 export type SettingsShape = z.ZodRawShape;
@@ -19,6 +28,9 @@ export interface SigningSettings {
 /** The signing secret every subgraph reads: SUBGRAPH_SIGNING_SECRET, or the file SUBGRAPH_SIGNING_SECRET_FILE names. */
 export const SIGNING_SECRET_VARIABLE = "SUBGRAPH_SIGNING_SECRET";
 
+/** PostgreSQL's URL: DATABASE_URL, or the file DATABASE_URL_FILE names (it holds a password). Unset: SQLite. */
+export const DATABASE_URL_VARIABLE = "DATABASE_URL";
+
 /** The internal listener's port in production when INTERNAL_PORT is unset (the router's too; one per container). */
 export const DEFAULT_INTERNAL_PORT = 4088;
 
@@ -30,11 +42,37 @@ export const DEVELOPMENT_SIGNING: SigningSettings = Object.freeze({
 
 const blankAsUnset = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
+/** A whole number within bounds, `example` when unset; the messages name the unit. */
+const wholeNumber = ({
+  unit,
+  example,
+  min,
+  max,
+  why = "",
+}: {
+  unit: string;
+  example: number;
+  min: number;
+  max?: number;
+  why?: string;
+}) => {
+  const number = z.coerce
+    .number({ error: `expected a number of ${unit} such as ${example}` })
+    .int({ error: `expected a whole number of ${unit} such as ${example}` })
+    .min(min, { error: `expected at least ${min}${why}` });
+  return z.preprocess(
+    blankAsUnset,
+    (max === undefined ? number : number.max(max, { error: `expected at most ${max}` })).default(example),
+  );
+};
+
 /** The variables every subgraph reads, the secret aside (it is read with readSecret). */
 const kitShape = (defaults: { port: number; databaseFile: string }) => ({
   PORT: env.port(defaults.port),
   HOST: env.string("127.0.0.1"),
   DATABASE_FILE: env.string(defaults.databaseFile),
+  /** PostgreSQL's connection pool size (per process). */
+  DATABASE_POOL_MAX: wholeNumber({ unit: "connections", example: 10, min: 1, max: 1000 }),
   LOG_LEVEL: env.logLevel(),
   LOG_FORMAT: env.logFormat(),
   /** One log line per request (info); `off` only to measure what logging costs. */
@@ -47,20 +85,32 @@ const kitShape = (defaults: { port: number; databaseFile: string }) => ({
   /** Where /metrics is served. Default: PORT outside production, 4088 in production. */
   INTERNAL_PORT: env.optionalPort(),
   INTERNAL_HOST: env.optionalString(),
-  SIGNATURE_MAX_AGE_MS: z.preprocess(
-    blankAsUnset,
-    z.coerce
-      .number({ error: "expected a number of milliseconds such as 60000" })
-      .int({ error: "expected a whole number of milliseconds such as 60000" })
-      .min(1000, { error: "expected at least 1000 (ms): the router's clock and this one are never exactly alike" })
-      .default(DEFAULT_SIGNATURE_MAX_AGE_MS),
-  ),
+  SIGNATURE_MAX_AGE_MS: wholeNumber({
+    unit: "milliseconds",
+    example: DEFAULT_SIGNATURE_MAX_AGE_MS,
+    min: 1000,
+    why: " (ms): the router's clock and this one are never exactly alike",
+  }),
 });
 
 /** The signing settings with the secret kept out of JSON and logs (not enumerable). */
 function signingSettings(secret: string, maxAgeMs: number): SigningSettings {
   return Object.freeze(
     Object.defineProperty({ maxAgeMs }, "secret", { value: secret, enumerable: false }) as SigningSettings,
+  );
+}
+
+/** Where a subgraph keeps its data (see `openDatabase`). */
+export interface DatabaseSettings {
+  /** A postgres:// URL, or undefined for SQLite. Not enumerable: it may hold a password. */
+  readonly url: string | undefined;
+  readonly filename: string;
+  readonly poolMax: number;
+}
+
+function databaseSettings(url: string | undefined, filename: string, poolMax: number): DatabaseSettings {
+  return Object.freeze(
+    Object.defineProperty({ filename, poolMax }, "url", { value: url, enumerable: false }) as DatabaseSettings,
   );
 }
 
@@ -80,6 +130,16 @@ export function readSubgraphConfig<S extends SettingsShape = Record<never, never
   const base = collectProblems(() => loadConfig(kitShape(defaults), source), problems);
   const own = collectProblems(() => loadConfig(settings ?? ({} as S), source), problems);
   const secret = collectProblems(() => readSecret(SIGNING_SECRET_VARIABLE, source), problems);
+  const databaseUrl = collectProblems(() => readSecret(DATABASE_URL_VARIABLE, source), problems);
+  if (databaseUrl !== undefined && !POSTGRES_URL.test(databaseUrl)) {
+    problems.push(
+      `${DATABASE_URL_VARIABLE}: expected a PostgreSQL URL such as postgres://user:password@localhost:5432/${defaults.name ?? "subgraph"}; got ${redactUrl(databaseUrl)} (unset it for SQLite at DATABASE_FILE)`,
+    );
+  } else if (databaseUrl !== undefined && new URL(databaseUrl).pathname.replace(/^\//, "") === "") {
+    problems.push(
+      `${DATABASE_URL_VARIABLE}: name the database, e.g. postgres://localhost:5432/${defaults.name ?? "subgraph"}`,
+    );
+  }
   const tracing = collectProblems(() => readTracingConfig(source, defaults.name ?? "subgraph"), problems);
   const production = (base?.NODE_ENV ?? source.NODE_ENV?.trim()) === "production";
   if (production && !problems.some((problem) => problem.startsWith(SIGNING_SECRET_VARIABLE))) {
@@ -97,6 +157,11 @@ export function readSubgraphConfig<S extends SettingsShape = Record<never, never
       base.INTERNAL_PORT !== undefined || production
         ? { port: base.INTERNAL_PORT ?? DEFAULT_INTERNAL_PORT, host: base.INTERNAL_HOST ?? base.HOST }
         : undefined,
+    /**
+     * The database: PostgreSQL when DATABASE_URL (or _FILE) is set (the URL is not enumerable, so
+     * never logged), else SQLite at DATABASE_FILE. DATABASE_POOL_MAX: PostgreSQL's pool size.
+     */
+    database: databaseSettings(databaseUrl, rest.DATABASE_FILE, rest.DATABASE_POOL_MAX),
     /** The router's signature check: SUBGRAPH_SIGNING_SECRET (or _FILE), SIGNATURE_MAX_AGE_MS. */
     signing: signingSettings(secret ?? DEVELOPMENT_SECRETS.signingSecret, SIGNATURE_MAX_AGE_MS),
     /** PROTECTIONS: false turns the signature check off (development only, to measure its cost). */

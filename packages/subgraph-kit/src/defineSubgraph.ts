@@ -22,6 +22,7 @@ import {
   type SubgraphConfig,
 } from "./config.js";
 import { openSqlite, pingDatabase } from "./database.js";
+import { classifyDatabaseError } from "./databaseErrors.js";
 import { executeOperation } from "./executeOperation.js";
 import { loadSchemaFile } from "./loadSchemaFile.js";
 import { resolverSpans } from "./resolverSpans.js";
@@ -167,6 +168,9 @@ export function defineSubgraph<
       },
       ...(signing ? { verifyRequest: signatureCheck(name, signing, logger, metrics?.signatureRefused) } : {}),
       checks: [{ name: "database", check: () => pingDatabase(db) }],
+      // GET /ready fails while the database does not answer; GET /live does not look at it.
+      readiness: true,
+      classifyError: classifyDatabaseError,
       ...(metrics ? { metrics: metrics.service } : {}),
       ...(tracing ? { tracing } : {}),
       ...(internal ? { internal } : {}),

@@ -2,6 +2,8 @@ export { ADMIN_SCOPE, type Identity, isAdmin } from "@supergraph/auth";
 export { alignById } from "./alignById.js";
 export { isOwnerOrAdmin, requireAdmin, requireIdentity, requireOwnerOrAdmin } from "./authorization.js";
 export {
+  DATABASE_URL_VARIABLE,
+  type DatabaseSettings,
   DEVELOPMENT_SIGNING,
   readSubgraphConfig,
   type SettingsOf,
@@ -10,7 +12,21 @@ export {
   type SigningSettings,
   type SubgraphConfig,
 } from "./config.js";
-export { isUniqueViolation, migrateToLatest, openSqlite, pingDatabase, type SqliteOptions } from "./database.js";
+export {
+  afterExplicitIds,
+  autoIncrementId,
+  type Database,
+  type DatabaseEngine,
+  type DatabaseOptions,
+  databaseEngine,
+  isUniqueViolation,
+  migrateToLatest,
+  openDatabase,
+  openSqlite,
+  pingDatabase,
+  type SqliteOptions,
+} from "./database.js";
+export { classifyDatabaseError, DatabaseUnavailableError, isDatabaseUnavailable } from "./databaseErrors.js";
 export { defineSubgraph, type ServerDeps, type Subgraph, type SubgraphDefinition } from "./defineSubgraph.js";
 export {
   type CrudStore,

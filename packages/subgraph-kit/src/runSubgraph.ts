@@ -8,7 +8,7 @@ import {
   type Tracing,
 } from "@supergraph/service-kit";
 import { DEVELOPMENT_SIGNING, type SubgraphConfig } from "./config.js";
-import { migrateToLatest, openSqlite } from "./database.js";
+import { migrateToLatest, openDatabase } from "./database.js";
 import type { Subgraph } from "./defineSubgraph.js";
 
 /**
@@ -23,9 +23,10 @@ export async function buildSubgraphService<DB, TStore, TContext extends BaseCont
 ): Promise<{ service: Service<TContext>; config: SubgraphConfig; logger: Logger; tracing: Tracing | undefined }> {
   const config = subgraph.readConfig(env);
   const logger = createLogger({ service: subgraph.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const db = openSqlite<DB>({ filename: config.DATABASE_FILE });
+  const { url, filename, poolMax } = config.database; // url is not enumerable (never logged): named, not spread
+  const { db, engine, location } = await openDatabase<DB>({ url, filename, poolMax, logger });
   await migrateToLatest(db, subgraph.migrations, logger);
-  logger.info({ database: config.DATABASE_FILE }, "database ready");
+  logger.info({ engine, database: location }, "database ready");
   const { settings } = config;
   const signing = config.protections ? config.signing : false;
   if (!signing) logger.warn("PROTECTIONS=off: GraphQL requests are not checked for the router's signature");

@@ -1,6 +1,8 @@
 /**
- * For a subgraph's own tests: its real server over a fresh in-memory database (migrated and seeded),
- * queried in-process or over HTTP. No mocks: the resolvers, the store and SQLite all run.
+ * For a subgraph's own tests: its real server over a fresh database (migrated and seeded), queried
+ * in-process or over HTTP. No mocks: the resolvers, the store and the database all run. The engine
+ * is the test run's (TEST_DATABASE: an in-memory SQLite database, or a throwaway PostgreSQL database
+ * dropped on close; see testDatabase.ts).
  */
 import assert from "node:assert/strict";
 import type { BaseContext } from "@apollo/server";
@@ -10,9 +12,22 @@ import { createLogger, type Service } from "@supergraph/service-kit";
 import type { FormattedExecutionResult } from "graphql";
 import type { Kysely } from "kysely";
 import { DEVELOPMENT_SIGNING, type SigningSettings } from "./config.js";
-import { migrateToLatest, openSqlite } from "./database.js";
+import { type DatabaseEngine, migrateToLatest, openDatabase, openSqlite } from "./database.js";
 import type { Subgraph } from "./defineSubgraph.js";
 import { executeOperation } from "./executeOperation.js";
+import { createTestDatabase, testEngine } from "./testDatabase.js";
+
+export {
+  connectionsTo,
+  createTestDatabase,
+  probePostgres,
+  queryDatabase,
+  TEST_DATABASE_VARIABLE,
+  TEST_POSTGRES_URL_VARIABLE,
+  type TestDatabase,
+  testEngine,
+  testPostgresServer,
+} from "./testDatabase.js";
 
 /** How an operation is run: as whom. */
 export interface RunOptions {
@@ -22,6 +37,8 @@ export interface RunOptions {
 
 export interface TestSubgraph<DB, TStore, TContext extends BaseContext> extends AsyncDisposable {
   db: Kysely<DB>;
+  /** The engine under `db`. */
+  engine: DatabaseEngine;
   store: TStore;
   service: Service<TContext>;
   /** What the server checks signatures with; `signedPost` signs with the same by default (DEVELOPMENT_SIGNING). */
@@ -53,22 +70,40 @@ export interface TestSubgraphOptions<TSettings> {
   settings?: Partial<TSettings>;
   /** The signature check's secret and window. Default: DEVELOPMENT_SIGNING. */
   signing?: SigningSettings;
+  /** Default: the test run's (TEST_DATABASE, else SQLite). */
+  engine?: DatabaseEngine;
 }
 
-/** Starts `subgraph` over a new in-memory SQLite database with its migrations applied (seed included). */
+/**
+ * Starts `subgraph` over a new database with its migrations applied (seed included): in-memory
+ * SQLite, or a throwaway PostgreSQL database, dropped when the fixture closes.
+ */
 export async function startTestSubgraph<DB, TStore, TContext extends BaseContext, TSettings>(
   subgraph: Subgraph<DB, TStore, TContext, TSettings>,
-  { settings: overrides, signing = DEVELOPMENT_SIGNING }: TestSubgraphOptions<TSettings> = {},
+  { settings: overrides, signing = DEVELOPMENT_SIGNING, engine = testEngine() }: TestSubgraphOptions<TSettings> = {},
 ): Promise<TestSubgraph<DB, TStore, TContext>> {
   const logger = createLogger({ service: `${subgraph.name}-test`, level: "silent" });
-  const db = openSqlite<DB>({ filename: ":memory:" });
-  await migrateToLatest(db, subgraph.migrations, logger);
+  const scratch = engine === "postgres" ? await createTestDatabase(subgraph.name) : undefined;
+  const db = scratch
+    ? (await openDatabase<DB>({ url: scratch.url, filename: "", poolMax: 5, logger })).db
+    : openSqlite<DB>({ filename: ":memory:" });
+  try {
+    await migrateToLatest(db, subgraph.migrations, logger);
+  } catch (error) {
+    await db.destroy();
+    await scratch?.drop();
+    throw error;
+  }
   const store = subgraph.createStore(db);
   const settings = { ...subgraph.readSettings({}), ...overrides } as TSettings;
   const service = await subgraph.createServer({ db, logger, store, signing, settings });
-  const close = () => service.close();
+  const close = async () => {
+    await service.close();
+    await scratch?.drop();
+  };
   return {
     db,
+    engine,
     store,
     service,
     signing,

@@ -153,8 +153,9 @@ describe("only requests signed by the router", () => {
     expect(await (await signedPost(url, caller)).json()).toEqual({ data: { caller: null } });
   });
 
-  const stale = Date.now() - DEFAULT_SIGNATURE_MAX_AGE_MS - 5000;
-  const future = Date.now() + DEFAULT_SIGNATURE_MAX_AGE_MS + 5000;
+  // Read when each request is signed, not when the tests are collected (later tests run seconds after).
+  const stale = () => Date.now() - DEFAULT_SIGNATURE_MAX_AGE_MS - 5000;
+  const future = () => Date.now() + DEFAULT_SIGNATURE_MAX_AGE_MS + 5000;
   it.each<[string, (url: string) => Promise<Response>]>([
     [
       "unsigned",
@@ -185,8 +186,8 @@ describe("only requests signed by the router", () => {
           headers: { [IDENTITY_HEADER]: encodeIdentity(asAdmin("2")) },
         }),
     ],
-    ["signed too long ago", (url) => signedPost(url, create, { now: stale })],
-    ["signed in the future", (url) => signedPost(url, create, { now: future })],
+    ["signed too long ago", (url) => signedPost(url, create, { now: stale() })],
+    ["signed in the future", (url) => signedPost(url, create, { now: future() })],
     [
       "sent as a GET, even signed",
       (url) =>

@@ -6,7 +6,10 @@
 import { validateText } from "@supergraph/service-kit";
 import { type Generated, type Kysely, type Migration, type Selectable, sql } from "kysely";
 import {
+  afterExplicitIds,
+  autoIncrementId,
   connectionResolvers,
+  databaseEngine,
   defineSubgraph,
   type EntityContext,
   EntityStore,
@@ -46,10 +49,11 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable("things")
-        .addColumn("id", "integer", (col) => col.primaryKey().autoIncrement())
+        .addColumn("id", "integer", autoIncrementId(databaseEngine(db)))
         .addColumn("label", "varchar(50)", (col) => col.notNull())
         .execute();
       await sql`insert into things (id, label) values (1, 'one'), (2, 'two'), (3, 'three')`.execute(db);
+      await afterExplicitIds(db, "things");
     },
   },
 };

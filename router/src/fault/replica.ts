@@ -21,6 +21,39 @@ export interface Reply {
 }
 
 /** The replica answered with a status that counts as its failure (5xx, 429). */
+/**
+ * `request`, or a rejection as soon as `signal` aborts. undici honours the signal once the request
+ * is on a connection, but not while the connection is still being made (a host that went silent:
+ * its SYNs go unanswered until the pool's connect timeout), so the try's deadline would wait for the
+ * connect timeout. A response that arrives after the deadline is discarded.
+ */
+export function untilAborted<T extends { body: { dump(): Promise<void> } }>(
+  request: Promise<T>,
+  signal: AbortSignal,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abandon = () => {
+      reject(signal.reason);
+      request.then(
+        (late) => late.body.dump().catch(() => undefined),
+        () => undefined,
+      );
+    };
+    if (signal.aborted) return abandon();
+    signal.addEventListener("abort", abandon, { once: true });
+    request.then(
+      (response) => {
+        signal.removeEventListener("abort", abandon);
+        resolve(response);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", abandon);
+        reject(error);
+      },
+    );
+  });
+}
+
 export class FailureStatus extends Error {
   override readonly name = "FailureStatus";
   constructor(readonly reply: Reply) {
@@ -171,13 +204,16 @@ export class Replica {
         });
       let reply: Reply;
       try {
-        const response = await this.pool.request({
-          path: this.path,
-          method: "POST",
-          headers: this.host ? { ...headers, host: this.host } : headers,
-          body,
+        const response = await untilAborted(
+          this.pool.request({
+            path: this.path,
+            method: "POST",
+            headers: this.host ? { ...headers, host: this.host } : headers,
+            body,
+            signal,
+          }),
           signal,
-        });
+        );
         reply = { status: response.statusCode, headers: response.headers, body: await response.body.text() };
       } catch (error) {
         this.failures++;

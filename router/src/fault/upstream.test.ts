@@ -5,6 +5,7 @@ import { createLogger } from "@supergraph/service-kit";
 import { deadUrl } from "@supergraph/testing";
 import { describe, expect, it } from "vitest";
 import { SubgraphFetchError } from "./errors.js";
+import { AttemptTimeout, untilAborted } from "./replica.js";
 import { resolveSubgraphSettings, type SubgraphSection } from "./settings.js";
 import { Upstream, type UpstreamDeps } from "./upstream.js";
 
@@ -277,5 +278,28 @@ describe("DNS discovery", () => {
     const result = await send(target);
     expect(codeOf(result)).toBe(ErrorCode.SUBGRAPH_UNAVAILABLE);
     expect((result as Error).message).toMatch(/no replica address is known \(getaddrinfo ENOTFOUND/);
+  });
+});
+
+describe("a try's deadline", () => {
+  // undici honours an abort only once a request is on a connection: a connection still being made
+  // (a host gone silent) would hold the try until the pool's connect timeout.
+  it("abandons a request that never settles (a connection still being made) as soon as the signal aborts", async () => {
+    const controller = new AbortController();
+    const never = new Promise<{ body: { dump(): Promise<void> } }>(() => {});
+    const pending = untilAborted(never, controller.signal);
+    controller.abort(new AttemptTimeout());
+    await expect(pending).rejects.toBeInstanceOf(AttemptTimeout);
+  });
+
+  it("discards a response that arrives after the deadline, and passes one that arrives before", async () => {
+    let dumped = 0;
+    const response = { body: { dump: async () => void dumped++ } };
+    let arrive: (value: typeof response) => void = () => {};
+    const late = untilAborted(new Promise<typeof response>((resolve) => (arrive = resolve)), AbortSignal.abort());
+    await expect(late).rejects.toBeDefined();
+    arrive(response);
+    await expect.poll(() => dumped).toBe(1);
+    await expect(untilAborted(Promise.resolve(response), new AbortController().signal)).resolves.toBe(response);
   });
 });

@@ -1,7 +1,9 @@
 import { type Identity, TokenError } from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
 import type { Logger, Refusal, RouteRequest } from "@supergraph/service-kit";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes } from "rate-limiter-flexible";
+import { createRateLimiter } from "../shared/rateLimiter.js";
+import type { SharedRedis } from "../shared/redis.js";
 import type { SecuritySettings } from "./settings.js";
 
 /** Where `admit` leaves the verified identity for the GraphQL context of the same request. */
@@ -27,19 +29,20 @@ export interface AdmissionOptions {
   verifyToken: (token: string) => Promise<Identity>;
   rateLimit: SecuritySettings["rateLimit"];
   logger: Logger;
+  /** Count in this Redis, shared by every router replica (see shared/rateLimiter.ts). Default: in memory. */
+  redis?: SharedRedis;
 }
 
 /**
  * The router's door, run on every GraphQL request before its body is read: a bearer token, when
  * there is one, must verify (signature, issuer, audience, expiry, not-before), else 401
  * UNAUTHENTICATED; then the caller (its user id when signed in, else its address, through trusted
- * proxies) spends one request of its rate, else 429 RATE_LIMITED with Retry-After. No token is
- * fine: the caller is anonymous, and the subgraphs decide what anonymous callers may do.
+ * proxies) spends one request of its rate (counted in Redis across router replicas when there is
+ * one), else 429 RATE_LIMITED with Retry-After. No token is fine: the caller is anonymous, and the
+ * subgraphs decide what anonymous callers may do.
  */
-export function createAdmission({ verifyToken, rateLimit, logger }: AdmissionOptions) {
-  const limiter = rateLimit.enabled
-    ? new RateLimiterMemory({ points: rateLimit.requests, duration: rateLimit.windowSeconds })
-    : undefined;
+export function createAdmission({ verifyToken, rateLimit, logger, redis }: AdmissionOptions) {
+  const limiter = rateLimit.enabled ? createRateLimiter(rateLimit, redis) : undefined;
 
   const spend = async (key: string): Promise<Refusal | undefined> => {
     if (!limiter) return undefined;

@@ -81,6 +81,20 @@ describe("products queries", () => {
 });
 
 describe("products mutations", () => {
+  it("stores prices exactly on the engine: the highest (past 32 bits of cents) and amounts floats get wrong", async () => {
+    await using subgraph = await start();
+    for (const price of ["1000000000.00", "0.07", "1.10", "999999999.99"]) {
+      const created = await subgraph.run(
+        'mutation ($price: Money!) { createProduct(input: { name: "Priced", price: $price }) { id price } }',
+        { price },
+        { identity: bob },
+      );
+      expect(created.errors).toBeUndefined();
+      const { id } = (created.data as { createProduct: { id: string } }).createProduct;
+      expect((await subgraph.run(`{ product(id: "${id}") { price } }`)).data).toEqual({ product: { price } });
+    }
+  });
+
   it("creates a product by the caller, who then updates and deletes it", async () => {
     await using subgraph = await start();
     const created = await subgraph.run(
