@@ -8,12 +8,19 @@
  *   npm run dev    run each workspace's `dev` (tsx watch: restarts on change, no build needed)
  *
  * The router listens on 4000. LOG_FORMAT defaults to pretty here (set LOG_FORMAT=json to override).
+ * Each subgraph keeps its data in its SQLite file, or on PostgreSQL when <NAME>_DATABASE_URL is set
+ * (USERS_DATABASE_URL, PRODUCTS_DATABASE_URL: its DATABASE_URL); REDIS_URL reaches the router.
  */
 import { routerDeployable, subgraphDeployables } from "@supergraph/testing/system";
 import { REPO_ROOT } from "@supergraph/testing/workspaces";
 import concurrently from "concurrently";
 
 const dev = process.argv.includes("--dev");
+
+/** The variable holding a subgraph's PostgreSQL URL for `npm start`, e.g. USERS_DATABASE_URL. */
+function databaseVariable(subgraph: string): string {
+  return `${subgraph.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_DATABASE_URL`;
+}
 const script = dev ? "dev" : "start";
 
 const env: Record<string, string> = { LOG_FORMAT: process.env.LOG_FORMAT || "pretty" };
@@ -21,6 +28,17 @@ if (dev) {
   // Resolve the kits to their TypeScript source (their "source" export condition), so `tsx watch`
   // needs no build and restarts when a kit changes too.
   env.NODE_OPTIONS = [process.env.NODE_OPTIONS, "--conditions=source"].filter(Boolean).join(" ");
+}
+
+// One database per subgraph: a DATABASE_URL every subgraph inherited would put them all in one.
+if (process.env.DATABASE_URL) {
+  console.error(
+    "npm start: DATABASE_URL would give every subgraph the same database. Set one per subgraph instead: " +
+      subgraphDeployables()
+        .map(({ name }) => `${databaseVariable(name)}=postgres://…/${name}`)
+        .join(" "),
+  );
+  process.exit(2);
 }
 
 const COLORS = ["blue", "magenta", "cyan", "yellow"];
@@ -38,7 +56,11 @@ const { result } = concurrently(
       name,
       prefixColor,
       command: `npm run ${script} --silent -w ${folder}`,
-      env: { ...env, PORT: port },
+      env: {
+        ...env,
+        PORT: port,
+        ...(process.env[databaseVariable(name)] ? { DATABASE_URL: process.env[databaseVariable(name)] } : {}),
+      },
       cwd: REPO_ROOT,
     })),
     {
