@@ -1,4 +1,4 @@
-import { probePostgres, testPostgresServer } from "@supergraph/subgraph-kit/testing";
+import { postgresSkipReason } from "@supergraph/subgraph-kit/testing";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -19,18 +19,6 @@ const ENGINE_FREE = [
   "e2e/multiHost.e2e.ts", // on PostgreSQL already
 ];
 
-async function postgresAvailable(): Promise<boolean> {
-  try {
-    await probePostgres();
-    return true;
-  } catch (error) {
-    const why = `no PostgreSQL server at ${testPostgresServer().replace(/:[^:@/]*@/, ":***@")} (${(error as Error).message})`;
-    if (process.env.REQUIRE_POSTGRES === "1") throw new Error(`${why}, and REQUIRE_POSTGRES=1`);
-    console.warn(`\n${why}: the PostgreSQL run of the database tests is skipped; they ran on SQLite only.\n`);
-    return false;
-  }
-}
-
 export default defineConfig(async () => {
   const shared = {
     resolve: { conditions: ["source"] },
@@ -41,7 +29,13 @@ export default defineConfig(async () => {
     testTimeout: 30_000,
     hookTimeout: 60_000,
   };
-  const postgres = await postgresAvailable();
+  const postgresMissing = await postgresSkipReason();
+  if (postgresMissing) {
+    console.warn(
+      `\n${postgresMissing}: the PostgreSQL run of the database tests is skipped; they ran on SQLite only.\n`,
+    );
+  }
+  const postgres = postgresMissing === undefined;
   return {
     ...shared,
     test: {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createTestDatabase,
-  probePostgres,
+  postgresSkipReason,
   type TestDatabase,
   testPostgresServer,
 } from "@supergraph/subgraph-kit/testing";
@@ -40,14 +40,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 async function whyNot(): Promise<string | undefined> {
   const netns = await netnsSkipReason();
   if (netns) return `${netns} (REQUIRE_NETNS=1 makes this a failure)`;
-  try {
-    await probePostgres();
-    return undefined;
-  } catch (error) {
-    const why = `no PostgreSQL server at ${new URL(testPostgresServer()).host} (${(error as Error).message})`;
-    if (process.env.REQUIRE_POSTGRES === "1") throw new Error(`${why}, and REQUIRE_POSTGRES=1`);
-    return `${why} (REQUIRE_POSTGRES=1 makes this a failure)`;
-  }
+  return postgresSkipReason();
 }
 const skipReason = await whyNot();
 if (skipReason) console.warn(`multiHost.e2e.ts skipped: ${skipReason}`);

@@ -60,4 +60,11 @@ export {
 export { TemporaryProject, type TemporaryProjectOptions } from "./temporaryProject.js";
 export { type Sample, startTraffic, type Traffic, timed } from "./traffic.js";
 export { isHealthy, type WaitOptions, waitForHealth } from "./waitForHealth.js";
-export { listWorkspaces, type PackageManifest, REPO_ROOT, readManifest, type Workspace } from "./workspaces.js";
+export {
+  listWorkspaces,
+  type PackageManifest,
+  REPO_ROOT,
+  readManifest,
+  readRepoFile,
+  type Workspace,
+} from "./workspaces.js";

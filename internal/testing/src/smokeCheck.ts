@@ -14,14 +14,12 @@
  * It speaks only the typed client's operations (client/persisted-documents.json), sent as text, so
  * it also passes on a router that runs only trusted documents.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEVELOPMENT_SECRETS, mintToken } from "@supergraph/auth";
 import { ConfigError, readSecret } from "@supergraph/service-kit";
 import { type GraphQLExchange, sendGraphQL } from "./postGraphQL.js";
 import { type Readiness, readiness } from "./readiness.js";
-import { REPO_ROOT } from "./workspaces.js";
+import { readRepoFile } from "./workspaces.js";
 
 export interface SmokeOptions {
   /** The router's GraphQL endpoint, as clients reach it (an origin alone means its /graphql). */
@@ -51,10 +49,7 @@ export interface SmokeReport {
 
 /** The typed client's operations, by name, as the manifest the router trusts holds them. */
 function clientOperation(name: string): string {
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "client/persisted-documents.json"), "utf8")) as Record<
-    string,
-    string
-  >;
+  const manifest = JSON.parse(readRepoFile("client/persisted-documents.json")) as Record<string, string>;
   const text = Object.values(manifest).find((document) => new RegExp(`\\b(query|mutation) ${name}\\b`).test(document));
   if (!text) throw new Error(`client/persisted-documents.json has no operation ${name}`);
   return text;

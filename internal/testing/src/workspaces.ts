@@ -5,6 +5,9 @@ import { fileURLToPath } from "node:url";
 /** The repository this kit belongs to. */
 export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
+/** A file of the repository as text, by its path from the root (e.g. `router/router.yaml`). */
+export const readRepoFile = (path: string): string => readFileSync(join(REPO_ROOT, path), "utf8");
+
 /** The fields of a package.json the repository's tools read. */
 export interface PackageManifest {
   name: string;

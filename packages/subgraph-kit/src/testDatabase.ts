@@ -5,6 +5,7 @@
  * `postgres://postgres@127.0.0.1:5432/postgres`). Each database is created for one test and dropped after it.
  */
 import { randomBytes } from "node:crypto";
+import { redactUrl } from "@supergraph/service-kit";
 import pg from "pg";
 import type { DatabaseEngine } from "./database.js";
 
@@ -27,13 +28,29 @@ export function testPostgresServer(source: NodeJS.ProcessEnv = process.env): str
 }
 
 /** Resolves when the test server answers; rejects saying why not. */
-export async function probePostgres(server = testPostgresServer()): Promise<void> {
+async function probePostgres(server = testPostgresServer()): Promise<void> {
   const client = new pg.Client({ connectionString: server, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.query("select 1");
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Why tests that need the test server cannot run here (it does not answer), or undefined when they
+ * can. With REQUIRE_POSTGRES=1 (CI) its absence is an error instead: it throws, and nothing skips.
+ */
+export async function postgresSkipReason(source: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const server = testPostgresServer(source);
+  try {
+    await probePostgres(server);
+    return undefined;
+  } catch (error) {
+    const why = `no PostgreSQL server at ${redactUrl(server)} (${(error as Error).message})`;
+    if (source.REQUIRE_POSTGRES === "1") throw new Error(`${why}, and REQUIRE_POSTGRES=1`);
+    return `${why} (REQUIRE_POSTGRES=1 makes this a failure)`;
   }
 }
 

@@ -20,7 +20,7 @@ import { createTestDatabase, testEngine } from "./testDatabase.js";
 export {
   connectionsTo,
   createTestDatabase,
-  probePostgres,
+  postgresSkipReason,
   queryDatabase,
   TEST_DATABASE_VARIABLE,
   TEST_POSTGRES_URL_VARIABLE,

@@ -3,13 +3,11 @@
  * files, mounts, and skipping a test for want of a tool.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
-import { REPO_ROOT } from "@supergraph/testing";
+import { REPO_ROOT, readRepoFile } from "@supergraph/testing";
 import { expect, type TestContext } from "vitest";
 import { parse } from "yaml";
-
-export const read = (path: string) => readFileSync(join(REPO_ROOT, path), "utf8");
 
 export interface ComposeService {
   build?: { context: string; dockerfile: string };
@@ -28,7 +26,7 @@ export interface ComposeFile {
 /** `${NAME:-default}` (and `${NAME-default}`, `${NAME}`) as Compose reads them with none of the variables set. */
 export const withDefaults = (text: string) => text.replace(/\$\{\w+(?::?-([^}]*))?\}/g, (_, fallback = "") => fallback);
 /** docker-compose.yml as Compose reads it in development: anchors merged, variables at their defaults. */
-export const compose = parse(withDefaults(read("docker-compose.yml")), { merge: true }) as ComposeFile;
+export const compose = parse(withDefaults(readRepoFile("docker-compose.yml")), { merge: true }) as ComposeFile;
 export const services = compose.services;
 // `KEY: ${UNSET:-}` is the empty string to Compose (YAML would read a null).
 for (const service of Object.values(services)) {

@@ -1,6 +1,13 @@
 import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
-import { listWorkspaces, REPO_ROOT, routerDeployable, runProcess, subgraphDeployables } from "@supergraph/testing";
+import {
+  listWorkspaces,
+  REPO_ROOT,
+  readRepoFile,
+  routerDeployable,
+  runProcess,
+  subgraphDeployables,
+} from "@supergraph/testing";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -8,7 +15,6 @@ import {
   compose,
   installed,
   mountedFile,
-  read,
   serviceOfImage,
   services,
   skipWithout,
@@ -66,7 +72,9 @@ describe("docker-compose.yml and the Dockerfiles stay in step with the repositor
         expect(service.healthcheck.test.length, name).toBeGreaterThan(1);
       } else {
         expect(service.build, `${name} has no healthcheck and builds no image that has one`).toBeDefined();
-        expect(finalStage(read(service.build?.dockerfile ?? "")), name).toMatch(/^HEALTHCHECK\b[\s\S]*?\bCMD\b/m);
+        expect(finalStage(readRepoFile(service.build?.dockerfile ?? "")), name).toMatch(
+          /^HEALTHCHECK\b[\s\S]*?\bCMD\b/m,
+        );
       }
     }
   });
@@ -117,7 +125,7 @@ describe("docker-compose.yml and the Dockerfiles stay in step with the repositor
 
   it("creates those databases and roles, and no others, from the init script the postgres service mounts", () => {
     const [, postgres] = serviceOfImage("postgres");
-    const script = read(mountedFile(postgres, "/docker-entrypoint-initdb.d/10-service-databases.sh"));
+    const script = readRepoFile(mountedFile(postgres, "/docker-entrypoint-initdb.d/10-service-databases.sh"));
     const created = [...script.matchAll(/^service_database (\S+) "\$\{(\w+):-\}"$/gm)].map(([, name, variable]) => ({
       name,
       variable,
@@ -144,7 +152,7 @@ describe("docker-compose.yml and the Dockerfiles stay in step with the repositor
 
   it("has the load balancer find every router replica through Docker's DNS (deploy/compose/haproxy.cfg)", () => {
     const [, lb] = serviceOfImage("haproxy");
-    const config = read(mountedFile(lb, "/usr/local/etc/haproxy/haproxy.cfg"));
+    const config = readRepoFile(mountedFile(lb, "/usr/local/etc/haproxy/haproxy.cfg"));
     const routerEnv = services.router?.environment ?? {};
     expect(config).toMatch(/^\s+bind :4000$/m);
     expect(config).toMatch(/^resolvers docker\n\s+nameserver \S+ 127\.0\.0\.11:53$/m);
@@ -198,7 +206,7 @@ describe("docker-compose.yml and the Dockerfiles stay in step with the repositor
   it.each(DOCKERFILES)(
     "%s copies every workspace manifest (npm ci needs them all), ships only its own workspaces' build output, and starts its package's main",
     (dockerfile) => {
-      const text = read(dockerfile);
+      const text = readRepoFile(dockerfile);
       const manifests = [...text.matchAll(/^COPY ([\w/-]+)\/package\.json \1\/$/gm)].map((match) => match[1]).sort();
       expect(manifests).toEqual(workspaces.map(({ path }) => path).sort());
       const folder = dockerfile.replace(/\/Dockerfile$/, "");
@@ -232,7 +240,7 @@ describe("docker-compose.yml and the Dockerfiles stay in step with the repositor
   it.each(DOCKERFILES)(
     "%s builds in stages and ships an image that runs as a non-root user with a HEALTHCHECK",
     (dockerfile) => {
-      const text = read(dockerfile);
+      const text = readRepoFile(dockerfile);
       expect(text).toMatch(/^FROM \S+ AS build$/m);
       expect(text).toMatch(/^FROM \S+ AS deps$/m);
       const final = finalStage(text);
@@ -269,9 +277,11 @@ describe("the images' database drivers", () => {
 describe("the router's image", () => {
   it("ships every trusted-documents manifest router.yaml lists, at the path router.yaml resolves it to", () => {
     // The image keeps the repository's layout under /app, so a path relative to router.yaml holds in both.
-    const routerYaml = (parse(read("router/router.yaml")) ?? {}) as { trustedDocuments?: { manifests?: string[] } };
+    const routerYaml = (parse(readRepoFile("router/router.yaml")) ?? {}) as {
+      trustedDocuments?: { manifests?: string[] };
+    };
     const manifests = routerYaml.trustedDocuments?.manifests ?? ["../client/persisted-documents.json"];
-    const dockerfile = read("router/Dockerfile");
+    const dockerfile = readRepoFile("router/Dockerfile");
     for (const manifest of manifests) {
       const path = posix.normalize(posix.join("router", manifest));
       expect(existsSync(join(REPO_ROOT, path)), path).toBe(true);

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
-import { REPO_ROOT, runProcess, type ScratchFiles, scratchFiles } from "@supergraph/testing";
+import { REPO_ROOT, readRepoFile, runProcess, type ScratchFiles, scratchFiles } from "@supergraph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -8,7 +8,6 @@ import {
   deployables,
   MIN_SECRET_LENGTH,
   namesInSource,
-  read,
   routerYaml,
   subgraphNames,
   unknownVariable,
@@ -51,7 +50,7 @@ const portOf = (container: Container, port: number | string | undefined) =>
 const httpGet = (probe: Probe | undefined) => probe?.httpGet;
 
 /** The files the prod overlay generates its Secrets from (never committed). */
-const prodKustomization = parse(read("deploy/overlays/prod/kustomization.yaml")) as {
+const prodKustomization = parse(readRepoFile("deploy/overlays/prod/kustomization.yaml")) as {
   secretGenerator?: { name: string; envs?: string[]; files?: string[]; literals?: string[] }[];
 };
 const generators = prodKustomization.secretGenerator ?? [];
@@ -67,11 +66,11 @@ describe.runIf(!hasKubectl && requireTools)("deploy tools (REQUIRE_DEPLOY_TOOLS=
 
 describe("deploy/: files kept in step with the repository", () => {
   it("keeps the base's router.yaml and supergraph.graphql identical to the repository's (copy them after a change)", () => {
-    expect(read("deploy/base/files/router.yaml"), "cp router/router.yaml deploy/base/files/").toBe(
-      read("router/router.yaml"),
+    expect(readRepoFile("deploy/base/files/router.yaml"), "cp router/router.yaml deploy/base/files/").toBe(
+      readRepoFile("router/router.yaml"),
     );
-    expect(read("deploy/base/files/supergraph.graphql"), "cp supergraph.graphql deploy/base/files/").toBe(
-      read("supergraph.graphql"),
+    expect(readRepoFile("deploy/base/files/supergraph.graphql"), "cp supergraph.graphql deploy/base/files/").toBe(
+      readRepoFile("supergraph.graphql"),
     );
   });
 
@@ -101,7 +100,7 @@ describe.skipIf(!hasKubectl)("deploy/: Kubernetes manifests, rendered with kubec
         scratch.remove();
       }
       for (const file of envFiles) {
-        for (const line of read(`${file}.example`).split("\n")) {
+        for (const line of readRepoFile(`${file}.example`).split("\n")) {
           if (/^\w*SECRET=/.test(line)) expect(line, file).toMatch(/=$/);
         }
       }
@@ -375,9 +374,9 @@ describe.skipIf(!hasKubectl)("deploy/: Kubernetes manifests, rendered with kubec
         return undefined;
       };
       const configPath = router.env.get("ROUTER_CONFIG_PATH") ?? "";
-      expect(mounted(configPath), `ROUTER_CONFIG_PATH ${configPath}`).toBe(read("router/router.yaml"));
+      expect(mounted(configPath), `ROUTER_CONFIG_PATH ${configPath}`).toBe(readRepoFile("router/router.yaml"));
       const supergraphPath = router.env.get("SUPERGRAPH_PATH") ?? "";
-      expect(mounted(supergraphPath), `SUPERGRAPH_PATH ${supergraphPath}`).toBe(read("supergraph.graphql"));
+      expect(mounted(supergraphPath), `SUPERGRAPH_PATH ${supergraphPath}`).toBe(readRepoFile("supergraph.graphql"));
       // The image keeps the repository's layout under WORKDIR /app.
       expect(router.deployable.text).toMatch(/^WORKDIR \/app$/m);
       const manifests = (routerYaml.trustedDocuments as { manifests?: string[] } | undefined)?.manifests ?? [];

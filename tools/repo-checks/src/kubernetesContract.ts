@@ -3,18 +3,15 @@
  * of supergraph.yaml, router.yaml's keys, the environment variables each service's source reads,
  * and the production rules for secrets.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { listWorkspaces, REPO_ROOT } from "@supergraph/testing";
+import { listWorkspaces, REPO_ROOT, readRepoFile } from "@supergraph/testing";
 import { parse } from "yaml";
 import { sourceFiles } from "./sourceFiles.js";
-
-export const read = (path: string) => readFileSync(join(REPO_ROOT, path), "utf8");
 
 /** A deployable as its Dockerfile builds it: `docker build -f <folder>/Dockerfile -t <image> .` in its header. */
 export const deployables = ["router/Dockerfile", "subgraphs/users/Dockerfile", "subgraphs/products/Dockerfile"].map(
   (dockerfile) => {
-    const text = read(dockerfile);
+    const text = readRepoFile(dockerfile);
     const [, folder, image] = /docker build -f (\S+)\/Dockerfile -t ([\w-]+) \./.exec(text) ?? [];
     if (!folder || !image) throw new Error(`${dockerfile}: no "docker build -f ... -t <image> ." line`);
     const exposed = [...text.matchAll(/^EXPOSE (.+)$/gm)].flatMap((match) => match[1]?.split(/\s+/).map(Number));
@@ -22,9 +19,9 @@ export const deployables = ["router/Dockerfile", "subgraphs/users/Dockerfile", "
   },
 );
 export const subgraphNames = Object.keys(
-  (parse(read("supergraph.yaml")) as { subgraphs: Record<string, unknown> }).subgraphs,
+  (parse(readRepoFile("supergraph.yaml")) as { subgraphs: Record<string, unknown> }).subgraphs,
 );
-export const routerYaml = parse(read("router/router.yaml")) as Record<string, unknown>;
+export const routerYaml = parse(readRepoFile("router/router.yaml")) as Record<string, unknown>;
 const workspaces = listWorkspaces();
 
 /** Every UPPER_CASE name in the source of a deployable's workspace and the workspaces it depends on (tests aside). */
@@ -50,7 +47,9 @@ const RUNTIME_VARIABLES = new Set(["NODE_OPTIONS", "NODE_EXTRA_CA_CERTS", "TZ"])
 const camel = (word: string) => word.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** Keys router.yaml documents commented out, having no default value to show (e.g. `# path: /health`). */
-const commentedKeys = new Set([...read("router/router.yaml").matchAll(/^\s*# (\w+): /gm)].map((match) => match[1]));
+const commentedKeys = new Set(
+  [...readRepoFile("router/router.yaml").matchAll(/^\s*# (\w+): /gm)].map((match) => match[1]),
+);
 
 /**
  * A `ROUTER_<SECTION>__<KEY>` variable names a key router.yaml has (a subgraph's section has the
@@ -88,6 +87,6 @@ export function unknownVariable(name: string, deployable: (typeof deployables)[n
 }
 
 /** The development secrets and the minimum length every service enforces in production (packages/auth). */
-const auth = read("packages/auth/src/tokens.ts");
+const auth = readRepoFile("packages/auth/src/tokens.ts");
 export const MIN_SECRET_LENGTH = Number(/MIN_PRODUCTION_SECRET_LENGTH = (\d+)/.exec(auth)?.[1]);
 export const DEVELOPMENT_SECRET_VALUES = [...auth.matchAll(/Secret: "([^"]+)"/g)].map((match) => match[1]);
