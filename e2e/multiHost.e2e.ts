@@ -13,6 +13,7 @@ import {
   FAST_ROUTER_ENV,
   type Host,
   type Network,
+  NO_DEDUPLICATION_ENV,
   netnsSkipReason,
   type RunningProcess,
   readiness,
@@ -132,6 +133,8 @@ describe.skipIf(skipReason !== undefined)("the system on hosts of its own (netwo
     await Promise.all(products.map((host) => startSubgraphOn(host, "products", PORTS.products, productsDb)));
     await startOn(router, routerDeployable().entry, PORTS.router, {
       ...FAST_ROUTER_ENV,
+      // Replicas' tries are counted per client query: concurrent identical queries must not share one.
+      ...NO_DEDUPLICATION_ENV,
       SUBGRAPH_USERS_URL: `http://users:${PORTS.users}/graphql`,
       SUBGRAPH_PRODUCTS_URL: `http://products:${PORTS.products}/graphql`,
       ROUTER_SUBGRAPHS__ALL__DISCOVERY: "dns",

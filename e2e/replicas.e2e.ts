@@ -1,11 +1,25 @@
-import { FAST_ROUTER_ENV, readiness, type System, startSystem, startTraffic } from "@supergraph/testing";
+import {
+  FAST_ROUTER_ENV,
+  NO_DEDUPLICATION_ENV,
+  readiness,
+  type System,
+  startSystem,
+  startTraffic,
+} from "@supergraph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let system: System;
 beforeAll(async () => {
   // products runs twice (products, products-2) on two ports over one database; the router gets both URLs.
   system = await startSystem({
-    env: { router: { ...FAST_ROUTER_ENV, ROUTER_SUBGRAPHS__ALL__CIRCUIT_BREAKER__RESET_TIMEOUT_MS: "1000" } },
+    env: {
+      router: {
+        ...FAST_ROUTER_ENV,
+        // Replicas' tries are counted per client query: concurrent identical queries must not share one.
+        ...NO_DEDUPLICATION_ENV,
+        ROUTER_SUBGRAPHS__ALL__CIRCUIT_BREAKER__RESET_TIMEOUT_MS: "1000",
+      },
+    },
     replicas: { products: 2 },
   });
 });

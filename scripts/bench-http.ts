@@ -2,7 +2,7 @@
  * The services' HTTP front, measured: the kit's (Fastify) against Express 5 on the same services, in
  * one run, as ratios. Starts its own processes on free ports of 127.0.0.1; needs `npm run build`.
  * Every process runs with PROTECTIONS=off, so both fronts do the same work (the Express peer runs
- * no token or signature checks); `npm run bench -- --protections both` measures what those cost.
+ * no token or signature checks); `npm run bench:overhead -- --protections both` measures what those cost.
  *
  *   npm run bench:http [-- --rounds 5 --duration 5 --warmup 2 --connections 50]
  */

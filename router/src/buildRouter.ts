@@ -83,6 +83,8 @@ export async function buildRouter(
     statusPage: config.STATUS_PAGE,
     ...(tracing ? { tracing } : {}),
     ...(config.REDIS_URL ? { redis: { url: config.REDIS_URL } } : {}),
+    deduplication: config.router.deduplication,
+    responseCache: config.router.responseCache,
   });
   logger.info(
     { supergraph: config.SUPERGRAPH_PATH, subgraphs: subgraphs.map((subgraph) => subgraph.name) },

@@ -59,7 +59,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
           INTERNAL_HOST: env.optionalString(),
           /**
            * `off` runs without token checks, rate limits, operation limits and request signing: only
-           * to measure what they cost (`npm run bench -- --protections both`); refused in production.
+           * to measure what they cost (`npm run bench:overhead -- --protections both`); refused in production.
            */
           PROTECTIONS: env.switch(true),
           /** Prometheus metrics at /metrics (on the internal port when there is one). `off` only to measure what they cost. */

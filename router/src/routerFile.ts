@@ -3,8 +3,11 @@ import { dirname, resolve } from "node:path";
 import { ConfigError } from "@supergraph/service-kit";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { resolveServerSettings, type ServerSettings, serverSectionSchema } from "./cluster/settings.js";
+import { type DeduplicationSettings, deduplicationSchema, resolveDeduplication } from "./dedup/settings.js";
 import { type SubgraphSection, subgraphSectionSchema } from "./fault/settings.js";
 import { limitsSectionSchema, type OperationLimits, resolveLimits } from "./limits/settings.js";
+import { type ResponseCacheSettings, resolveResponseCache, responseCacheSchema } from "./responseCache/settings.js";
 import {
   authenticationSchema,
   corsSchema,
@@ -28,6 +31,8 @@ import {
  * `__` are not keys and are ignored.
  */
 export const routerFileSchema = z.strictObject({
+  /** How many processes serve: `workers` (see cluster/settings.ts). */
+  server: serverSectionSchema.optional(),
   supergraph: z
     .strictObject({
       /** The supergraph to serve, relative to router.yaml's folder. Default: the repo's supergraph.graphql. `SUPERGRAPH_PATH` wins. */
@@ -52,6 +57,10 @@ export const routerFileSchema = z.strictObject({
   limits: limitsSectionSchema.optional(),
   /** Persisted-documents manifests, and whether only their operations run (see trustedDocuments.ts). */
   trustedDocuments: trustedDocumentsSchema.optional(),
+  /** Identical in-flight client queries and subgraph fetches done once (see dedup/settings.ts). */
+  deduplication: deduplicationSchema.optional(),
+  /** Whole query responses kept in memory as the subgraphs' cache hints allow (see responseCache/settings.ts). */
+  responseCache: responseCacheSchema.optional(),
 });
 
 export type RouterFile = z.infer<typeof routerFileSchema>;
@@ -59,6 +68,8 @@ export type RouterFile = z.infer<typeof routerFileSchema>;
 export interface RouterFileConfig {
   /** The file read, or undefined when the default file does not exist. */
   path: string | undefined;
+  /** Worker processes (`auto` resolved to this machine's cores). */
+  server: ServerSettings;
   supergraph: { path: string | undefined; watch: boolean; pollIntervalMs: number };
   /** Sections by subgraph name as written (`all` included). */
   subgraphs: Readonly<Record<string, SubgraphSection>>;
@@ -68,6 +79,10 @@ export interface RouterFileConfig {
   limits: OperationLimits;
   /** Manifest paths (absolute; default: the client's manifest if it exists) and enforce mode. */
   trustedDocuments: TrustedDocumentsSettings;
+  /** Which identical in-flight work is done once, defaults filled in. */
+  deduplication: DeduplicationSettings;
+  /** The response cache (off by default), defaults filled in. */
+  responseCache: ResponseCacheSettings;
 }
 
 const ENV_PREFIX = "ROUTER_";
@@ -173,6 +188,7 @@ export function readRouterFile(path: string, explicit: boolean, env: NodeJS.Proc
   const supergraphPath = file.supergraph?.path;
   return Object.freeze({
     path: found ? path : undefined,
+    server: Object.freeze(resolveServerSettings(file.server)),
     supergraph: Object.freeze({
       path: supergraphPath === undefined ? undefined : resolve(dirname(path), supergraphPath),
       watch: file.supergraph?.watch ?? true,
@@ -182,5 +198,7 @@ export function readRouterFile(path: string, explicit: boolean, env: NodeJS.Proc
     security: resolveSecuritySettings(file),
     limits: resolveLimits(file.limits),
     trustedDocuments: resolveTrustedDocumentsSettings(file.trustedDocuments, dirname(path)),
+    deduplication: resolveDeduplication(file.deduplication),
+    responseCache: resolveResponseCache(file.responseCache),
   });
 }

@@ -58,6 +58,12 @@ export interface RouterMetrics {
   watch(status: () => Record<string, SubgraphStatus>): void;
   /** Adds `router_redis_up`, read from `ready` whenever `/metrics` is scraped (only with REDIS_URL). */
   watchRedis(ready: () => boolean): void;
+  /** Counts a client request answered with an identical in-flight request's response. */
+  operationShared(): void;
+  /** Counts a subgraph fetch answered by an identical in-flight fetch to `subgraph`. */
+  subgraphFetchShared(subgraph: string): void;
+  /** Counts a lookup in the parsed-document cache or the query-plan cache: found (hit) or not (miss). */
+  cacheLookup(cache: "document" | "query_plan", hit: boolean): void;
 }
 
 /**
@@ -118,11 +124,33 @@ export function routerMetrics({ knownOperations }: RouterMetricsOptions = {}): R
   });
   const retrySeries = seriesCache((subgraph) => retries.labels(subgraph ?? OTHER));
 
+  const sharedOperations = service.counter({
+    name: "router_operations_deduplicated_total",
+    help: "Client requests answered with the response of an identical in-flight request (same body, caller and Accept header) instead of running (deduplication.operations).",
+  });
+  const sharedFetches = service.counter({
+    name: "router_subgraph_fetches_deduplicated_total",
+    help: "Subgraph fetches answered by an identical in-flight fetch (same subgraph, body and caller) instead of a request of their own, by subgraph (deduplication.subgraphFetches).",
+    labelNames: ["subgraph"],
+  });
+  const sharedFetchSeries = seriesCache((subgraph) => sharedFetches.labels(subgraph ?? OTHER));
+
+  const lookups = service.counter({
+    name: "router_cache_lookups_total",
+    help: "Lookups in the router's parsed-document cache (document) and query-plan cache (query_plan), by result (hit, miss): hits / all is the hit rate.",
+    labelNames: ["cache", "result"],
+  });
+  const lookupSeries = seriesCache((cache, result) => lookups.labels(cache ?? OTHER, result ?? OTHER));
+  for (const cache of ["document", "query_plan"])
+    for (const result of ["hit", "miss"]) lookupSeries(cache, result).inc(0);
+
   let status: (() => Record<string, SubgraphStatus>) | undefined;
   service.gauge({
     name: "router_subgraph_circuit_state",
     help: "Each replica's circuit breaker: 0 closed, 1 half-open, 2 open.",
     labelNames: ["subgraph", "replica"],
+    // Several workers (server.workers): the worst of their breakers.
+    aggregator: "max",
     collect() {
       this.reset();
       for (const [subgraph, { replicas: states }] of Object.entries(status?.() ?? {})) {
@@ -135,6 +163,8 @@ export function routerMetrics({ knownOperations }: RouterMetricsOptions = {}): R
     name: "router_subgraph_replica_reachable",
     help: "Whether each replica answered its last probe or call: 1 reachable, 0 not (absent until first known).",
     labelNames: ["subgraph", "replica"],
+    // Several workers: reachable only if every worker reaches it.
+    aggregator: "min",
     collect() {
       this.reset();
       for (const [subgraph, { replicas: states }] of Object.entries(status?.() ?? {})) {
@@ -156,10 +186,15 @@ export function routerMetrics({ knownOperations }: RouterMetricsOptions = {}): R
     watch: (source) => {
       status = source;
     },
+    operationShared: () => sharedOperations.inc(),
+    subgraphFetchShared: (subgraph) => sharedFetchSeries(subgraph).inc(),
+    cacheLookup: (cache, hit) => lookupSeries(cache, hit ? "hit" : "miss").inc(),
     watchRedis: (ready) => {
       service.gauge({
         name: "router_redis_up",
         help: "Whether the Redis the router replicas share state through (REDIS_URL) is connected: 1 up, 0 down (rate limits and APQ then per router).",
+        // Several workers: up only if every worker is connected.
+        aggregator: "min",
         collect() {
           this.set(ready() ? 1 : 0);
         },

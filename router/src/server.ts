@@ -12,7 +12,10 @@ import {
   type TraceContext,
   type Tracing,
 } from "@supergraph/service-kit";
+import { countCacheLookups } from "./cacheLookups.js";
 import { createGateway } from "./createGateway.js";
+import { operationSharing } from "./dedup/operationSharing.js";
+import { DEDUPLICATION_DEFAULTS, type DeduplicationSettings } from "./dedup/settings.js";
 import { observeAll } from "./fault/observer.js";
 import { UpstreamRegistry } from "./fault/registry.js";
 import { resolveSubgraphSettings, type SubgraphSection } from "./fault/settings.js";
@@ -22,6 +25,9 @@ import { operationLimits } from "./limits/operationLimits.js";
 import { LIMIT_DEFAULTS, type OperationLimits } from "./limits/settings.js";
 import { operationResolution } from "./plugins/operationResolution.js";
 import { readiness } from "./plugins/readiness.js";
+import { responseCacheMetrics } from "./responseCache/metrics.js";
+import { responseCache as createResponseCache } from "./responseCache/responseCache.js";
+import { RESPONSE_CACHE_DEFAULTS, type ResponseCacheSettings } from "./responseCache/settings.js";
 import { routerMetrics } from "./routerMetrics.js";
 import { createAdmission, identityOf } from "./security/admission.js";
 import type { SecuritySettings } from "./security/settings.js";
@@ -104,6 +110,19 @@ export interface ServerDeps {
    * log, and reconnects by itself. Default: none (both in this router's memory).
    */
   redis?: Omit<RedisOptions, "logger">;
+  /**
+   * router.yaml's `deduplication`: identical in-flight client queries share one execution, and
+   * identical in-flight subgraph fetches of queries one request, each only for the same caller.
+   * Default: both on (DEDUPLICATION_DEFAULTS).
+   */
+  deduplication?: DeduplicationSettings;
+  /**
+   * router.yaml's `responseCache`: whole query responses kept in memory as the subgraphs'
+   * `@cacheControl` hints allow, PRIVATE ones per caller, evicted by mutations returning their
+   * types (README, "Response cache"). `now` is a test seam for TTLs (default: Date.now).
+   * Default: off (RESPONSE_CACHE_DEFAULTS).
+   */
+  responseCache?: ResponseCacheSettings & { now?: () => number };
 }
 
 /** What the router enforces at its door and proves to the subgraphs. */
@@ -165,6 +184,8 @@ export async function createServer({
   metrics: metricsOn = true,
   tracing,
   redis: redisOptions,
+  deduplication = DEDUPLICATION_DEFAULTS,
+  responseCache: { now, ...responseCacheSettings } = RESPONSE_CACHE_DEFAULTS,
 }: ServerDeps): Promise<Service<RouterContext>> {
   if (trustedDocuments) {
     const { sources: manifests, size: documents, enforce } = trustedDocuments;
@@ -242,7 +263,12 @@ export async function createServer({
         throw new Error(`The supergraph has no routing URL for subgraph "${name}".`);
       }
       const upstream = registry.get(name, url ?? "");
-      return new SubgraphDataSource(name, upstream, url ?? "", gatewayLogger, tracing);
+      return new SubgraphDataSource(name, upstream, url ?? "", gatewayLogger, {
+        tracing,
+        shareFetches: deduplication.subgraphFetches,
+        signed: security !== undefined,
+        ...(metrics ? { onShared: metrics.subgraphFetchShared } : {}),
+      });
     },
   });
   gateway.onSchemaLoadOrUpdate(() => {
@@ -250,6 +276,13 @@ export async function createServer({
   });
 
   const guard = operationLimits<RouterContext>(limits);
+  const responseCache = createResponseCache({
+    settings: responseCacheSettings,
+    logger: logger.child({ component: "response-cache" }),
+    ...(metrics && responseCacheSettings.enabled ? { metrics: responseCacheMetrics(metrics.service) } : {}),
+    ...(now ? { now } : {}),
+  });
+  const sharing = deduplication.operations ? operationSharing(metrics?.operationShared) : undefined;
   const service = createService<RouterContext>({
     name: "router",
     logger,
@@ -281,7 +314,11 @@ export async function createServer({
             : []),
           ready.plugin,
           operationResolution,
+          ...(sharing ? [sharing.plugin] : []),
+          ...(metrics ? [countCacheLookups<RouterContext>(gateway, metrics.cacheLookup)] : []),
           ...guard.plugins,
+          // After the limits: a refused operation is never answered from the cache.
+          ...responseCache.plugins,
           production
             ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
             : ApolloServerPluginLandingPageLocalDefault({
@@ -305,6 +342,7 @@ export async function createServer({
       : {}),
     corsOrigins: [...(security?.settings.cors.origins ?? []), ...(production ? [] : SANDBOX_ORIGINS)],
     ...(internal ? { internal } : {}),
+    ...(sharing ? { shareInflight: sharing.sharing } : {}),
     ...(metrics ? { metrics: metrics.service } : {}),
     ...(tracing ? { tracing } : {}),
     routes: [

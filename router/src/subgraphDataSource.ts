@@ -1,5 +1,4 @@
-import { STATUS_CODES } from "node:http";
-import { RemoteGraphQLDataSource } from "@apollo/gateway";
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { encodeIdentity, IDENTITY_HEADER } from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
 import { formatTraceparent, type Logger, newSpanId, TRACEPARENT_HEADER, type Tracing } from "@supergraph/service-kit";
@@ -9,16 +8,8 @@ import type { Reply } from "./fault/replica.js";
 import type { Upstream } from "./fault/upstream.js";
 import type { RouterContext } from "./server.js";
 
-type ProcessOptions = Parameters<RemoteGraphQLDataSource["process"]>[0];
-type FetcherInit = Parameters<RemoteGraphQLDataSource["fetcher"]>[1];
-type FetcherResponse = Awaited<ReturnType<RemoteGraphQLDataSource["fetcher"]>>;
-
-/**
- * Set by `willSendRequest` on a request that may be retried (a query), read and removed by the
- * fetcher: the request itself carries what the fetcher must know, so no shared state decides it.
- * Never sent to a subgraph.
- */
-const RETRYABLE_HEADER = "x-supergraph-router-retryable";
+type ProcessOptions = GraphQLDataSourceProcessOptions<RouterContext>;
+type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource["process"]>>;
 
 interface GraphQLErrorBody {
   errors: { message?: unknown; extensions?: Record<string, unknown> }[];
@@ -29,7 +20,7 @@ function isGraphQLErrorBody(body: unknown): body is GraphQLErrorBody {
   return Array.isArray(errors) && errors.length > 0 && typeof errors[0] === "object" && errors[0] !== null;
 }
 
-/** Whether the operation the gateway sends to a subgraph is a mutation (which is never retried). */
+/** Whether the operation the gateway sends to a subgraph is a mutation (which is never retried nor shared). */
 function isMutation(options: ProcessOptions): boolean {
   const document = "document" in options ? options.document : undefined;
   const operation = document?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
@@ -37,65 +28,146 @@ function isMutation(options: ProcessOptions): boolean {
   return /^\s*mutation\b/.test(options.request.query ?? "");
 }
 
-/** The WHATWG Response the gateway's data source reads, from a reply the upstream already read in full. */
-function toResponse(reply: Reply): FetcherResponse {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(reply.headers)) {
-    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
+const header = (reply: Reply, name: string): string | undefined => {
+  const value = reply.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+};
+
+const isJson = (reply: Reply) => {
+  const type = header(reply, "content-type") ?? "";
+  return type.startsWith("application/json") || type.startsWith("application/graphql-response+json");
+};
+
+/** The body of a reply: parsed when it is JSON (undefined if it does not parse), else its text. */
+function parseReply(reply: Reply): unknown {
+  if (!isJson(reply)) return reply.body;
+  try {
+    return JSON.parse(reply.body);
+  } catch {
+    return undefined;
   }
-  const empty = [101, 204, 205, 304].includes(reply.status);
-  return new Response(empty ? null : reply.body, {
-    status: reply.status,
-    statusText: STATUS_CODES[reply.status] ?? "",
-    headers,
-  });
+}
+
+/** The cache hint of a subgraph's `Cache-Control` header (max-age, private/public), as Apollo's data source reads it. */
+export function cacheHint(value: string | undefined): { maxAge: number; scope?: "PUBLIC" | "PRIVATE" } {
+  const hint: { maxAge: number; scope?: "PUBLIC" | "PRIVATE" } = { maxAge: 0 };
+  for (const directive of (value ?? "").split(",")) {
+    const [name = "", argument] = directive.trim().toLowerCase().split("=");
+    if (name === "max-age" && argument !== undefined && /^[0-9]+$/.test(argument)) hint.maxAge = Number(argument);
+    else if (name === "private") hint.scope = "PRIVATE";
+    else if (name === "public") hint.scope = "PUBLIC";
+  }
+  return hint;
+}
+
+/** Why a fetch failed, with the reply when there was one: what `didEncounterError` turns into a GraphQL error. */
+class ReplyError extends Error {
+  constructor(
+    readonly reply: Reply,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${reply.status}`);
+  }
 }
 
 /**
  * The adapter between @apollo/gateway and the router's fault layer: the gateway's data source for
  * one subgraph, sending every request through its Upstream (replicas, keep-alive pools, timeouts,
- * retries, circuit breakers) with `send`. It owns what is the gateway's: the fetcher protocol and
- * its Response, which requests may be retried (queries, never mutations), and turning failures
- * into GraphQL errors tagged with the subgraph (`extensions.serviceName`, as the gateway tags the
- * subgraph's own errors) and a stable code (SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT, CIRCUIT_OPEN),
- * so the rest of the query still resolves. Replica URLs and low-level reasons are logged, never sent.
+ * retries, circuit breakers). It owns what is the gateway's: the request it sends (the caller's
+ * identity, request id and trace context as headers), which requests may be retried (queries,
+ * never mutations), the reply parsed straight from its text (no fetch Request or Response objects
+ * in between), the subgraph's cache hint applied to the response's cache policy, and failures
+ * turned into GraphQL errors tagged with the subgraph (`extensions.serviceName`, as the gateway
+ * tags the subgraph's own errors) and a stable code (SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT,
+ * CIRCUIT_OPEN), so the rest of the query still resolves. Replica URLs and low-level reasons are
+ * logged, never sent.
+ *
+ * With `shareFetches`, identical in-flight fetches of a query (same body, same caller identity)
+ * share one request to the subgraph: the first one's; each caller parses its own copy of the reply.
+ * Per-request headers (signature, request id, trace context) are not part of what is compared: the
+ * shared request carries the first caller's.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource {
+export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
+  /** Replies being fetched, by caller identity and body. */
+  private readonly inflight = new Map<string, Promise<Reply>>();
+
   constructor(
     readonly serviceName: string,
     private readonly upstream: Upstream,
-    url: string,
+    readonly url: string,
     private readonly logger: Logger,
-    /** Tracing: the subgraph continues the active span (the gateway's fetch, then each try's). Default: none. */
-    private readonly tracing?: Tracing,
-  ) {
-    super({ url });
-    this.fetcher = (_url: string, init?: FetcherInit) => this.send(init);
-  }
+    private readonly options: {
+      /** Tracing: the subgraph continues the active span (the gateway's fetch, then each try's). Default: none. */
+      tracing?: Tracing | undefined;
+      /** Share identical in-flight fetches of queries (router.yaml `deduplication.subgraphFetches`). Default: false. */
+      shareFetches?: boolean;
+      /** Told of each fetch answered by another's request. */
+      onShared?: (subgraph: string) => void;
+      /** Whether the router signs its requests (and so sends the caller's identity). Default: true. */
+      signed?: boolean;
+    } = {},
+  ) {}
 
-  override willSendRequest(options: ProcessOptions): void {
-    const headers = options.request.http?.headers;
-    if (!headers) return;
-    if (!isMutation(options)) headers.set(RETRYABLE_HEADER, "1");
+  async process(options: ProcessOptions): Promise<SubgraphResponse> {
+    const { request } = options;
+    if (!request.query) throw new Error("Missing query");
+    const context = options.context as RouterContext | undefined;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of request.http?.headers ?? []) headers[name] = value;
+    headers["content-type"] = "application/json";
     // The caller's identity as the router verified it; signed with the body on every try. Nothing
-    // a client sends is forwarded, so a client cannot claim an identity of its own.
-    const context = "context" in options ? (options.context as RouterContext) : undefined;
-    headers.set(IDENTITY_HEADER, encodeIdentity(context?.identity ?? null));
-    if (context?.requestId) headers.set("x-request-id", context.requestId);
+    // a client sends is forwarded, so a client cannot claim an identity of its own. A router that
+    // does not sign (PROTECTIONS=off) claims none: an unsigned identity would mean nothing.
+    const identity = encodeIdentity(context?.identity ?? null);
+    if (this.options.signed !== false) headers[IDENTITY_HEADER] = identity;
+    if (context?.requestId) headers["x-request-id"] = context.requestId;
     // The subgraph continues the client's trace: its span's parent is a span of this fetch (with
     // tracing, the gateway's fetch span, which each try's span then stands in for).
-    if (this.tracing) {
-      for (const [name, value] of Object.entries(this.tracing.outgoingHeaders())) headers.set(name, value);
-    } else if (context?.trace) headers.set(TRACEPARENT_HEADER, formatTraceparent(context.trace, newSpanId()));
+    const { tracing } = this.options;
+    if (tracing) Object.assign(headers, tracing.outgoingHeaders());
+    else if (context?.trace) headers[TRACEPARENT_HEADER] = formatTraceparent(context.trace, newSpanId());
+    const body = JSON.stringify({
+      query: request.query,
+      variables: request.variables,
+      operationName: request.operationName,
+      ...(request.extensions ? { extensions: request.extensions } : {}),
+    });
+    const retryable = !isMutation(options);
+
+    let reply: Reply | undefined;
+    try {
+      reply = await (retryable && this.options.shareFetches
+        ? this.shared(`${identity}\0${body}`, headers, body)
+        : this.upstream.send({ headers, body, retryable }));
+      const parsed = parseReply(reply);
+      if (reply.status < 200 || reply.status >= 300) throw new ReplyError(reply, parsed);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw new Error("Expected a JSON object from the subgraph");
+      }
+      if ("incomingRequestContext" in options) {
+        const policy = options.incomingRequestContext.overallCachePolicy;
+        if (policy && "restrict" in policy) policy.restrict(cacheHint(header(reply, "cache-control")));
+      }
+      return parsed as SubgraphResponse;
+    } catch (error) {
+      return this.didEncounterError(error as Error, reply);
+    }
   }
 
-  private async send(init: FetcherInit = {}): Promise<FetcherResponse> {
-    const { [RETRYABLE_HEADER]: retryable, ...headers } = (init.headers ?? {}) as Record<string, string>;
-    const body = typeof init.body === "string" ? init.body : (init.body?.toString("utf8") ?? "");
-    return toResponse(await this.upstream.send({ headers, body, retryable: retryable === "1" }));
+  /** One request for every identical in-flight fetch: the first caller's, its reply handed to all. */
+  private shared(key: string, headers: Record<string, string>, body: string): Promise<Reply> {
+    const running = this.inflight.get(key);
+    if (running) {
+      this.options.onShared?.(this.serviceName);
+      return running;
+    }
+    const reply = this.upstream.send({ headers, body, retryable: true }).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, reply);
+    return reply;
   }
 
-  override didEncounterError(error: Error, _request: unknown, response?: { ok: boolean; status: number }): never {
+  private didEncounterError(error: Error, reply: Reply | undefined): never {
+    const response = reply ? { ok: reply.status >= 200 && reply.status < 300, status: reply.status } : undefined;
     const serviceName = this.serviceName;
     const fields = { subgraph: serviceName, replicas: this.upstream.settings.urls ?? [this.url] };
     if (error instanceof SubgraphFetchError) {
@@ -115,8 +187,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
       );
     } else this.logger.warn({ ...fields, err: error }, "subgraph request failed");
     // A non-2xx reply that is still a GraphQL response (e.g. 400 with BAD_USER_INPUT): keep its code.
-    const body =
-      error instanceof GraphQLError ? (error.extensions.response as { body?: unknown } | undefined)?.body : undefined;
+    // Not a 401: how a subgraph refused the router's signature is the router's business, not the client's.
+    const body = error instanceof ReplyError && error.reply.status !== 401 ? error.body : undefined;
     if (isGraphQLErrorBody(body)) {
       const [first] = body.errors;
       const message = typeof first?.message === "string" ? first.message : `Subgraph "${serviceName}" failed.`;

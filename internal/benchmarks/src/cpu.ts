@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { arch, cpus, platform, release, totalmem } from "node:os";
 
 /**
  * Where processes run during a race: the servers under test alone on one CPU, everything else (the
@@ -52,4 +52,39 @@ export function memoryMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const read = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) / 1024;
   return { rss: read("VmRSS"), peak: read("VmHWM") };
+}
+
+/**
+ * Starts process `pid`'s peak resident memory (VmHWM) afresh from its size now, so that `memoryMiB`'s
+ * `peak` covers what follows only (Linux: 5 written to /proc/<pid>/clear_refs). False where that is
+ * not allowed: the peak then covers the process's whole life.
+ */
+export function resetPeakMemory(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The machine a benchmark ran on, for its report. */
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+/** This machine: its CPUs (count and model), memory, Node version and OS. */
+export function machineInfo(): MachineInfo {
+  const all = cpus();
+  return {
+    cpus: all.length,
+    cpuModel: all[0]?.model.trim() ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${platform()} ${release()} ${arch()}`,
+  };
 }

@@ -7,7 +7,7 @@
  * kit's front: the router's door (`admit`: token check, rate limit) and a subgraph's signature check
  * (`verifyRequest`), which the Express peer does not run. With them on, the kit would do work the
  * peer skips; off, both fronts do the same work and only the front differs. What the protections
- * cost is measured by `npm run bench -- --protections both`.
+ * cost is measured by `npm run bench:overhead -- --protections both`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";

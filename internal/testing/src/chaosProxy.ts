@@ -9,6 +9,8 @@ export interface ChaosProxy extends AsyncDisposable {
   /** The proxy's GraphQL URL: route the router here instead of to the subgraph. */
   readonly url: string;
   mode: ChaosMode;
+  /** Delay before each request it passes on, in ms (probes not delayed), e.g. so that requests overlap. Default: 0. */
+  delayMs: number;
   /** Modes for the next requests (probes not included), used up in order before `mode` applies again. */
   next: ChaosMode[];
   /** Requests it got, the router's health-check probes not included. */
@@ -40,6 +42,7 @@ export async function startChaosProxy(target: string): Promise<ChaosProxy> {
     if (mode === "hang") return;
     if (mode === "reset") return req.socket.destroy();
     if (typeof mode === "number") return res.writeHead(mode, { "content-type": "text/plain" }).end("chaos");
+    if (kind !== "probe" && proxy.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, proxy.delayMs));
     // The router's identity and signature headers go through, so subgraphs that check signatures accept it.
     const response = await fetch(target, { method: "POST", headers: forwarded, body });
     res.writeHead(response.status, { "content-type": response.headers.get("content-type") ?? "application/json" });
@@ -53,6 +56,7 @@ export async function startChaosProxy(target: string): Promise<ChaosProxy> {
   const proxy: ChaosProxy = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
     mode: "pass",
+    delayMs: 0,
     next: [],
     hits: 0,
     operations: [],

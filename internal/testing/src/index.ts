@@ -45,7 +45,7 @@ export { type Exposition, type MetricSample, MetricsScrape, parsePrometheusText,
 export { type RawExchange, type RawRequestOptions, rawRequest, requestHead } from "./rawRequest.js";
 export { type Readiness, readiness } from "./readiness.js";
 export { pingRedis, type RedisServer, redisServerMissing, startRedisServer } from "./redisServer.js";
-export { FAST_ROUTER_ENV, FULL, PARTIAL, USERS_WITH_PRODUCTS } from "./scenarios.js";
+export { FAST_ROUTER_ENV, FULL, NO_DEDUPLICATION_ENV, PARTIAL, USERS_WITH_PRODUCTS } from "./scenarios.js";
 export { type ScratchFiles, scratchFiles } from "./scratchFiles.js";
 export {
   type Deployable,

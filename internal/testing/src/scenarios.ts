@@ -12,6 +12,15 @@ export const FAST_ROUTER_ENV = {
   ROUTER_SUBGRAPHS__ALL__HEALTH_CHECK__TIMEOUT_MS: "500",
 };
 
+/**
+ * Deduplication off (router.yaml `deduplication`), for tests that count subgraph tries per client
+ * request: identical queries in flight at once would otherwise share one execution and one fetch.
+ */
+export const NO_DEDUPLICATION_ENV = {
+  ROUTER_DEDUPLICATION__OPERATIONS: "false",
+  ROUTER_DEDUPLICATION__SUBGRAPH_FETCHES: "false",
+};
+
 export const USERS_WITH_PRODUCTS = "{ users { nodes { name products { nodes { name } } } } }";
 export const FULL = {
   users: {

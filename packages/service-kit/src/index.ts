@@ -8,16 +8,19 @@ export {
   UnauthenticatedError,
   ValidationError,
 } from "./errors.js";
+export type { InflightSharing } from "./graphqlHandler.js";
 export { type HealthCheck, type HealthReport, healthReport } from "./health.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export {
   ANONYMOUS,
+  aggregateMetrics,
   type Counter,
   type CounterChild,
   DURATION_BUCKETS,
   type Gauge,
   type Histogram,
   type HistogramChild,
+  type MetricsSnapshot,
   OperationLabels,
   OTHER,
   outcomeLabel,
@@ -25,7 +28,7 @@ export {
   type ServiceMetricsOptions,
   seriesCache,
 } from "./metrics.js";
-export { type RunOptions, runService } from "./runService.js";
+export { closeAndExit, type RunOptions, runService } from "./runService.js";
 export {
   type ApolloBaseOptions,
   type CompletedRequest,

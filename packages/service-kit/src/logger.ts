@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { type Logger, pino } from "pino";
 import pretty from "pino-pretty";
 
@@ -32,11 +33,20 @@ export const REDACTED_FIELDS = [
 /** At most this long between a JSON line and its write to stdout. */
 const FLUSH_MS = 200;
 
-/** One structured logger per process; request loggers are children of it. */
+/** Largest write that lands in a pipe in one piece (POSIX PIPE_BUF on Linux), never mixed with another writer's. */
+const PIPE_BUF = 4096;
+
+/**
+ * One structured logger per process; request loggers are children of it. In a worker of Node's
+ * `cluster` module every line also carries `worker` (the cluster's worker id), and the workers,
+ * which share the primary's stdout, write whole lines at most 4 KB at a time, so their lines do not
+ * interleave in a pipe (a single line longer than that may).
+ */
 export function createLogger({ service, level = "info", format = "json" }: LoggerOptions): Logger {
+  const worker = cluster.isWorker ? cluster.worker?.id : undefined;
   const options = {
     level,
-    base: { service },
+    base: worker === undefined ? { service } : { service, worker },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_FIELDS, censor: "[redacted]" },
   };
@@ -44,7 +54,11 @@ export function createLogger({ service, level = "info", format = "json" }: Logge
     // Buffered, asynchronous writes: one write to stdout per 4 KB of lines (or every FLUSH_MS, so a
     // quiet service's lines still show at once) instead of a system call per line on the request
     // path. pino writes what is left synchronously when the process exits.
-    const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+    const destination = pino.destination({
+      dest: 1,
+      sync: false,
+      ...(worker === undefined ? { minLength: 4096 } : { minLength: PIPE_BUF / 2, maxWrite: PIPE_BUF }),
+    });
     setInterval(() => {
       try {
         destination.flush();

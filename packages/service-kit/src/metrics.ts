@@ -7,6 +7,7 @@
  */
 import { isErrorCode } from "@supergraph/error-codes";
 import {
+  AggregatorRegistry,
   type CounterConfiguration,
   collectDefaultMetrics,
   type GaugeConfiguration,
@@ -100,6 +101,26 @@ export function seriesCache<C>(make: (...values: string[]) => C): (...values: st
     }
     return child;
   };
+}
+
+/**
+ * One process's metrics as plain data (prom-client's JSON form, each metric with its `aggregator`),
+ * for another process to aggregate (see `aggregateMetrics`): what a cluster worker sends its primary.
+ */
+export type MetricsSnapshot = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>;
+
+/**
+ * One Prometheus text exposition of several processes' snapshots (a cluster's workers, and its
+ * primary), with prom-client's AggregatorRegistry: the series of one name and label values are
+ * merged by their metric's `aggregator`: summed by default (counters, histograms, and gauges
+ * created without one), else `min`, `max`, `average`, `first`, or left out (`omit`); the process
+ * metrics declare theirs (event-loop lag averaged, start time left out, CPU and memory summed).
+ */
+export async function aggregateMetrics(
+  snapshots: readonly MetricsSnapshot[],
+): Promise<{ text: string; contentType: string }> {
+  const registry = AggregatorRegistry.aggregate(snapshots as MetricsSnapshot[]);
+  return { text: await registry.metrics(), contentType: registry.contentType };
 }
 
 /** Process metrics (CPU, memory, heap, event loop lag, GC, handles): one set per process, however many services it runs. */
@@ -214,6 +235,12 @@ export class ServiceMetrics {
       byOutcome.set(outcome, series);
     }
     return series;
+  }
+
+  /** The process's and this service's metrics as plain data, for a process that aggregates several (see `aggregateMetrics`). */
+  async snapshot(): Promise<MetricsSnapshot> {
+    const [process, own] = await Promise.all([processMetrics().getMetricsAsJSON(), this.registry.getMetricsAsJSON()]);
+    return [...process, ...own];
   }
 
   /** The process's and this service's metrics, in the Prometheus text format. */

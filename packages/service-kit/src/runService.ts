@@ -37,23 +37,36 @@ export async function runService<TContext extends BaseContext>(
     }
     stopping = true;
     logger.info({ signal }, "shutting down");
-    service
-      .close()
-      .then(() =>
-        tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, "sending the last spans failed")),
-      )
-      .then(
-        () => {
-          logger.info("stopped");
-          logger.flush();
-          process.exit(0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, "shutdown failed");
-          process.exit(1);
-        },
-      );
+    closeAndExit(service, logger, tracing);
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+}
+
+/**
+ * The end of a graceful shutdown: drain and close `service`, send the last spans, flush the log and
+ * exit 0 (1 if closing failed).
+ */
+export function closeAndExit(
+  service: Pick<Service<BaseContext>, "close">,
+  logger: Logger,
+  tracing?: Pick<Tracing, "shutdown">,
+): void {
+  service
+    .close()
+    .then(() =>
+      tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, "sending the last spans failed")),
+    )
+    .then(
+      () => {
+        logger.info("stopped");
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        logger.flush();
+        process.exit(1);
+      },
+    );
 }

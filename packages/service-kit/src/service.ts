@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
-import { fastifyApolloHandler } from "@as-integrations/fastify";
 import fastifyCors from "@fastify/cors";
 import { ErrorCode } from "@supergraph/error-codes";
 import accepts from "accepts";
@@ -11,6 +10,7 @@ import type { GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
 import { createErrorFormatter, type DomainError } from "./errors.js";
 import { EventStreams } from "./eventStreams.js";
+import { graphqlHandler, type InflightSharing } from "./graphqlHandler.js";
 import { type HealthCheck, healthReport } from "./health.js";
 import { lingeringClientError, lingerOnClose } from "./lingeringClose.js";
 import type { ServiceMetrics } from "./metrics.js";
@@ -149,6 +149,12 @@ export interface ServiceOptions<TContext extends BaseContext> {
    * it (e.g. a subgraph's signature check); a Refusal is answered as is. Default: none.
    */
   verifyRequest?: (request: { method: string; headers: IncomingHttpHeaders; body: string }) => Refusal | undefined;
+  /**
+   * Identical in-flight GraphQL requests answered by one execution (see InflightSharing): the key
+   * says which requests are the same. Admission and the request's log line still run for each.
+   * Default: none (every request runs).
+   */
+  shareInflight?: InflightSharing;
   /** Which proxies' X-Forwarded-For to believe for `ip`: Fastify's `trustProxy` (addresses or CIDRs, or true for any). Default: none. */
   trustProxy?: boolean | string | string[];
   /** Browser origins allowed to call the service (CORS); strings match exactly, RegExps by pattern. Default: none (no CORS headers). */
@@ -184,6 +190,14 @@ export interface Service<TContext extends BaseContext> extends AsyncDisposable {
   readonly apollo: ApolloServer<TContext>;
   /** The per-request context builder GraphQL requests get, for running operations in-process. */
   readonly context: (request: RouteRequest) => Promise<TContext>;
+  /** The service's metrics (`metrics`), or undefined without them. */
+  readonly metrics: ServiceMetrics | undefined;
+  /**
+   * Replaces how the GET route at `path` (one of `routes`, or `/metrics`) answers from now on, and
+   * returns the handler it replaced (e.g. a cluster worker answering `/ready` for every worker,
+   * from each worker's own answer). Throws when the service has no such route.
+   */
+  replaceRoute(path: string, handle: Route["handle"]): Route["handle"];
   /** Starts listening (and the internal listener, on its own port); resolves with the bound address (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Stops accepting, waits for in-flight requests (bounded), then runs `onClose`. Idempotent; also `await using`. */
@@ -463,10 +477,13 @@ export async function createService<TContext extends BaseContext>(
         .send({ ...report, status: report.status === "ok" ? "ready" : "not_ready" });
     });
   }
+  /** Each route's handler by path: `replaceRoute` swaps one. */
+  const handlers = new Map<string, Route["handle"]>();
   for (const route of [...(options.routes ?? []), ...(options.metrics ? [options.metrics.route] : [])]) {
+    handlers.set(route.path, route.handle);
     const host: FastifyInstance = route.internal && internal ? internal : fastify;
     host.get(route.path, async (request, reply) => {
-      const answer = await route.handle(routeRequest(request));
+      const answer = await (handlers.get(route.path) ?? route.handle)(routeRequest(request));
       if (answer === undefined) return reply.callNotFound();
       if ("redirect" in answer) return reply.header("vary", "Accept").redirect(answer.redirect, 302);
       if ("events" in answer) return eventStreams.serve(reply, answer.events);
@@ -512,13 +529,16 @@ export async function createService<TContext extends BaseContext>(
         }
       : {}),
     handler: inSpan(
-      fastifyApolloHandler<TContext>(apollo, {
-        context: async (request) => {
+      graphqlHandler<TContext>(
+        apollo,
+        async (request) => {
           const current = routeRequest(request);
           // Apollo Server copies the context per operation, own properties included: the plugins find the request there.
           return Object.assign(await options.context(current), { [ROUTE_REQUEST]: current });
         },
-      }),
+        routeRequest,
+        options.shareInflight,
+      ),
     ),
   });
   fastify.setNotFoundHandler((_request, reply) =>
@@ -560,6 +580,13 @@ export async function createService<TContext extends BaseContext>(
     internalServer: internal?.server,
     apollo,
     context: options.context,
+    metrics: options.metrics,
+    replaceRoute: (path, handle) => {
+      const replaced = handlers.get(path);
+      if (!replaced) throw new Error(`no route ${path} to replace`);
+      handlers.set(path, handle);
+      return replaced;
+    },
     listen: async (port, host = "127.0.0.1") => {
       await fastify.listen({ port, host });
       if (internal && options.internal) {

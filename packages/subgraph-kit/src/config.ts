@@ -9,6 +9,7 @@ import {
   redactUrl,
 } from "@supergraph/service-kit";
 import { z } from "zod";
+import { DEFAULT_GENERATED_DATASET, type GeneratedDataset, MAX_GENERATED_ROWS } from "./generatedDataset.js";
 import { POSTGRES_URL } from "./postgres.js";
 
 /** A subgraph's own environment variables: a zod parser per variable name (see `defineSubgraph`'s `settings`). */
@@ -23,6 +24,13 @@ export interface SigningSettings {
   readonly secret: string;
   /** How far a signature's timestamp may be from this process's clock, either way. Default: DEFAULT_SIGNATURE_MAX_AGE_MS. */
   readonly maxAgeMs?: number;
+  /**
+   * Benchmarks only (BENCHMARK_ACCEPT_UNSIGNED, refused in production): a POST carrying none of the
+   * router's signature headers (neither the signature nor the identity header) is answered as an
+   * anonymous caller, so a gateway that cannot sign may be raced against the router; a request
+   * with either header is verified as always. Default: false.
+   */
+  readonly acceptUnsigned?: boolean;
 }
 
 /** The signing secret every subgraph reads: SUBGRAPH_SIGNING_SECRET, or the file SUBGRAPH_SIGNING_SECRET_FILE names. */
@@ -66,6 +74,16 @@ const wholeNumber = ({
   );
 };
 
+/** SEED_DATASET's values: `none` (unset) or `generated`. */
+const seedDataset = z.preprocess(
+  (value) => (typeof value === "string" ? value.trim().toLowerCase() || undefined : value),
+  z
+    .enum(["none", "generated"], {
+      error: 'expected "generated" (insert the generated dataset at start) or "none" (the default)',
+    })
+    .default("none"),
+);
+
 /** The variables every subgraph reads, the secret aside (it is read with readSecret). */
 const kitShape = (defaults: { port: number; databaseFile: string }) => ({
   PORT: env.port(defaults.port),
@@ -91,12 +109,40 @@ const kitShape = (defaults: { port: number; databaseFile: string }) => ({
     min: 1000,
     why: " (ms): the router's clock and this one are never exactly alike",
   }),
+  /** Benchmarks only: requests without the router's signature headers answered as anonymous. Refused in production. */
+  BENCHMARK_ACCEPT_UNSIGNED: env.switch(false),
+  /** `generated`: insert the generated dataset (GeneratedDataset) after the migrations, unless it is there already. */
+  SEED_DATASET: seedDataset,
+  SEED_USERS: wholeNumber({
+    unit: "users",
+    example: DEFAULT_GENERATED_DATASET.users,
+    min: 1,
+    max: MAX_GENERATED_ROWS,
+  }),
+  SEED_PRODUCTS: wholeNumber({
+    unit: "products",
+    example: DEFAULT_GENERATED_DATASET.products,
+    min: 1,
+    max: MAX_GENERATED_ROWS,
+  }),
+  SEED_RANDOM_SEED: z.preprocess(
+    blankAsUnset,
+    z.coerce
+      .number({ error: "expected a whole number from 0 to 4294967295, such as 1" })
+      .int({ error: "expected a whole number from 0 to 4294967295, such as 1" })
+      .min(0, { error: "expected a whole number from 0 to 4294967295, such as 1" })
+      .max(0xffff_ffff, { error: "expected a whole number from 0 to 4294967295, such as 1" })
+      .default(DEFAULT_GENERATED_DATASET.randomSeed),
+  ),
 });
 
 /** The signing settings with the secret kept out of JSON and logs (not enumerable). */
-function signingSettings(secret: string, maxAgeMs: number): SigningSettings {
+function signingSettings(secret: string, maxAgeMs: number, acceptUnsigned: boolean): SigningSettings {
   return Object.freeze(
-    Object.defineProperty({ maxAgeMs }, "secret", { value: secret, enumerable: false }) as SigningSettings,
+    Object.defineProperty({ maxAgeMs, acceptUnsigned }, "secret", {
+      value: secret,
+      enumerable: false,
+    }) as SigningSettings,
   );
 }
 
@@ -147,8 +193,24 @@ export function readSubgraphConfig<S extends SettingsShape = Record<never, never
     if (problem) problems.push(problem);
   }
   if (production && base?.PROTECTIONS === false) problems.push("PROTECTIONS: off is refused in production");
+  if (production && base?.BENCHMARK_ACCEPT_UNSIGNED === true) {
+    problems.push("BENCHMARK_ACCEPT_UNSIGNED: accepting unsigned requests is refused in production (benchmarks only)");
+  }
   if (!base || !own || problems.length > 0) throw new ConfigError(problems);
-  const { SIGNATURE_MAX_AGE_MS, PROTECTIONS, ...rest } = base;
+  const {
+    SIGNATURE_MAX_AGE_MS,
+    PROTECTIONS,
+    BENCHMARK_ACCEPT_UNSIGNED,
+    SEED_DATASET,
+    SEED_USERS,
+    SEED_PRODUCTS,
+    SEED_RANDOM_SEED,
+    ...rest
+  } = base;
+  const generatedDataset: GeneratedDataset | undefined =
+    SEED_DATASET === "generated"
+      ? Object.freeze({ users: SEED_USERS, products: SEED_PRODUCTS, randomSeed: SEED_RANDOM_SEED })
+      : undefined;
   return Object.freeze({
     ...rest,
     production,
@@ -162,10 +224,22 @@ export function readSubgraphConfig<S extends SettingsShape = Record<never, never
      * never logged), else SQLite at DATABASE_FILE. DATABASE_POOL_MAX: PostgreSQL's pool size.
      */
     database: databaseSettings(databaseUrl, rest.DATABASE_FILE, rest.DATABASE_POOL_MAX),
-    /** The router's signature check: SUBGRAPH_SIGNING_SECRET (or _FILE), SIGNATURE_MAX_AGE_MS. */
-    signing: signingSettings(secret ?? DEVELOPMENT_SECRETS.signingSecret, SIGNATURE_MAX_AGE_MS),
+    /**
+     * The router's signature check: SUBGRAPH_SIGNING_SECRET (or _FILE), SIGNATURE_MAX_AGE_MS, and
+     * BENCHMARK_ACCEPT_UNSIGNED (`acceptUnsigned`, never in production).
+     */
+    signing: signingSettings(
+      secret ?? DEVELOPMENT_SECRETS.signingSecret,
+      SIGNATURE_MAX_AGE_MS,
+      BENCHMARK_ACCEPT_UNSIGNED,
+    ),
     /** PROTECTIONS: false turns the signature check off (development only, to measure its cost). */
     protections: PROTECTIONS,
+    /**
+     * SEED_DATASET=generated: the dataset to insert after the migrations (SEED_USERS, SEED_PRODUCTS,
+     * SEED_RANDOM_SEED); undefined: none.
+     */
+    generatedDataset,
     /** The subgraph's own variables, parsed. */
     settings: own as SettingsOf<S>,
     /** OpenTelemetry tracing from the OTEL_* variables (see the service kit's readTracingConfig); undefined: off. */

@@ -11,6 +11,7 @@ import {
   PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
+  type SqliteDialectConfig,
   sql,
 } from "kysely";
 import { isDatabaseUnavailable } from "./databaseErrors.js";
@@ -35,7 +36,32 @@ export function openSqlite<DB>({ filename }: SqliteOptions): Kysely<DB> {
   database.pragma("synchronous = NORMAL");
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 5000");
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/** Prepared statements kept per SQLite database; past this many, the oldest is dropped. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The database as Kysely's SQLite driver uses it, with its prepared statements kept by SQL text: the
+ * driver prepares every query it runs, and preparing (SQLite compiling the SQL) costs as much as
+ * running a small query. A statement is reused only by the one connection, one query at a time
+ * (better-sqlite3 is synchronous), and SQLite re-prepares it by itself after a schema change.
+ */
+function withStatementCache(database: SQLite.Database): SqliteDialectConfig["database"] {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 export interface DatabaseOptions {

@@ -24,6 +24,7 @@ import {
 import { openSqlite, pingDatabase } from "./database.js";
 import { classifyDatabaseError } from "./databaseErrors.js";
 import { executeOperation } from "./executeOperation.js";
+import { type GeneratedDataset, insertGenerated, type SeedReport } from "./generatedDataset.js";
 import { loadSchemaFile } from "./loadSchemaFile.js";
 import { resolverSpans } from "./resolverSpans.js";
 import { signatureCheck } from "./signatureCheck.js";
@@ -58,6 +59,14 @@ export interface SubgraphDefinition<DB, TStore, TContext extends BaseContext, S 
    * signed request; null when anonymous) and the subgraph's settings.
    */
   createContext: (store: TStore, identity: Identity | null, settings: SettingsOf<S>) => TContext;
+  /**
+   * Its part of the generated dataset (SEED_DATASET=generated, see GeneratedDataset): its rows, made
+   * from `dataset` alone (the same rows every run), which the store's `insertMany` bulk-inserts
+   * (those not there yet). Default: none (the subgraph has no part).
+   */
+  generatedRows?: TStore extends { insertMany(rows: infer R): Promise<number> }
+    ? (dataset: GeneratedDataset) => R & readonly unknown[]
+    : never;
 }
 
 export interface ServerDeps<DB, TStore, TSettings = unknown> {
@@ -115,6 +124,11 @@ export interface Subgraph<DB, TStore, TContext extends BaseContext, TSettings = 
   createServer(deps: ServerDeps<DB, TStore, TSettings>): Promise<Service<TContext>>;
   /** The SDL its code serves (`_service { sdl }`), built over an empty in-memory database: what drift checks compare. */
   servedSdl(): Promise<string>;
+  /**
+   * Inserts its part of the generated dataset into `db` (migrated) unless it is there already, and
+   * logs what it did and how long it took. A subgraph without a part logs a warning and inserts nothing.
+   */
+  seedGeneratedDataset(db: Kysely<DB>, dataset: GeneratedDataset, logger: Logger): Promise<SeedReport>;
 }
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
@@ -126,7 +140,7 @@ export function defineSubgraph<
   TContext extends BaseContext,
   S extends SettingsShape = Record<never, never>,
 >(definition: SubgraphDefinition<DB, TStore, TContext, S>): Subgraph<DB, TStore, TContext, SettingsOf<S>> {
-  const { name, resolvers, createStore, createContext } = definition;
+  const { name, resolvers, createStore, createContext, generatedRows } = definition;
   const settingsShape = definition.settings ?? ({} as S);
   const typeDefs = loadSchemaFile(definition.schema);
   const schema = buildSubgraphSchema({ typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0]);
@@ -160,7 +174,8 @@ export function defineSubgraph<
             ...(tracing ? [resolverSpans(tracing)] : []),
           ],
         }),
-      // Only reached by requests whose signature covers the identity header (verifyRequest runs first).
+      // Only reached by requests whose signature covers the identity header (verifyRequest runs first),
+      // or, with signing.acceptUnsigned, by requests with no identity header at all (anonymous).
       context: async ({ headers, summary }) => {
         const identity = signing ? decodeIdentity(header(headers[IDENTITY_HEADER])) : null;
         if (identity) summary.subject = identity.userId;
@@ -197,6 +212,21 @@ export function defineSubgraph<
         settingsShape,
       ),
     createServer,
+    async seedGeneratedDataset(db, dataset, logger) {
+      if (!generatedRows) {
+        logger.warn({ dataset }, "SEED_DATASET=generated: this subgraph has no part of the generated dataset");
+        return { expected: 0, inserted: 0 };
+      }
+      const started = performance.now();
+      const store = createStore(db) as unknown as { insertMany(rows: readonly unknown[]): Promise<number> };
+      const report = await insertGenerated(generatedRows(dataset), (rows) => store.insertMany(rows));
+      const ms = Math.round(performance.now() - started);
+      logger.info(
+        { dataset, ...report, ms },
+        report.inserted > 0 ? "generated dataset inserted" : "generated dataset already present",
+      );
+      return report;
+    },
     async servedSdl() {
       const logger = createLogger({ service: name, level: "silent" });
       await using service = await createServer({ db: openSqlite<DB>({ filename: ":memory:" }), logger });

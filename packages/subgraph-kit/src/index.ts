@@ -36,6 +36,20 @@ export {
   type Ownership,
 } from "./entityResolvers.js";
 export { EntityStore } from "./entityStore.js";
+export {
+  CREATOR_SKEW,
+  DEFAULT_GENERATED_DATASET,
+  GENERATED_EPOCH,
+  GENERATED_ID_BASE,
+  type GeneratedDataset,
+  generatedId,
+  generatedTimestamp,
+  generatedUserIds,
+  MAX_GENERATED_ROWS,
+  mulberry32,
+  type SeedReport,
+  zipfSampler,
+} from "./generatedDataset.js";
 export { isValidId, parseId } from "./ids.js";
 export { loadSchemaFile } from "./loadSchemaFile.js";
 export {

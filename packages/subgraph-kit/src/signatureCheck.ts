@@ -1,5 +1,11 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { createRequestVerifier, DEFAULT_SIGNATURE_MAX_AGE_MS, type SignatureFailure } from "@supergraph/auth";
+import {
+  createRequestVerifier,
+  DEFAULT_SIGNATURE_MAX_AGE_MS,
+  IDENTITY_HEADER,
+  SIGNATURE_HEADER,
+  type SignatureFailure,
+} from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
 import type { Logger, Refusal } from "@supergraph/service-kit";
 import type { SigningSettings } from "./config.js";
@@ -16,10 +22,15 @@ export type SignatureRefusal = SignatureFailure | "method";
  * raw body (`createRequestVerifier`: HMAC, time window, no replayed nonce). Anything else is refused
  * with 401 SIGNATURE_INVALID; the reason is logged (at warn), never sent, and the secret never logged.
  * `onRefused` hears of each refusal's reason (e.g. to count it).
+ *
+ * With `acceptUnsigned` (BENCHMARK_ACCEPT_UNSIGNED, benchmarks only), a POST that carries neither the
+ * signature header nor the identity header is let through, and its caller is anonymous (no identity
+ * header to read); a request with either header is verified as always, so a bad signature is still
+ * refused and an identity is never taken on trust.
  */
 export function signatureCheck(
   name: string,
-  { secret, maxAgeMs = DEFAULT_SIGNATURE_MAX_AGE_MS }: SigningSettings,
+  { secret, maxAgeMs = DEFAULT_SIGNATURE_MAX_AGE_MS, acceptUnsigned = false }: SigningSettings,
   logger: Logger,
   onRefused?: (reason: SignatureRefusal) => void,
 ): (request: { method: string; headers: IncomingHttpHeaders; body: string }) => Refusal | undefined {
@@ -31,6 +42,14 @@ export function signatureCheck(
     headers: { "www-authenticate": `Signature realm="${name}"` },
   };
   return ({ method, headers, body }) => {
+    if (
+      acceptUnsigned &&
+      method === "POST" &&
+      headers[SIGNATURE_HEADER] === undefined &&
+      headers[IDENTITY_HEADER] === undefined
+    ) {
+      return undefined;
+    }
     const result =
       method === "POST"
         ? verify({ headers, body })

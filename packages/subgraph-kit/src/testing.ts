@@ -10,11 +10,12 @@ import { ADMIN_SCOPE, encodeIdentity, type Identity, signRequest } from "@superg
 import type { ErrorCode } from "@supergraph/error-codes";
 import { createLogger, type Service } from "@supergraph/service-kit";
 import type { FormattedExecutionResult } from "graphql";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { DEVELOPMENT_SIGNING, type SigningSettings } from "./config.js";
 import { type DatabaseEngine, migrateToLatest, openDatabase, openSqlite } from "./database.js";
 import type { Subgraph } from "./defineSubgraph.js";
 import { executeOperation } from "./executeOperation.js";
+import type { GeneratedDataset, SeedReport } from "./generatedDataset.js";
 import { createTestDatabase, testEngine } from "./testDatabase.js";
 
 export {
@@ -53,6 +54,10 @@ export interface TestSubgraph<DB, TStore, TContext extends BaseContext> extends 
    * each call's arguments. To prove lookups are batched (one store call for many ids).
    */
   record<M extends StoreMethod<TStore>>(method: M): Parameters<Extract<TStore[M], (...args: never[]) => unknown>>[];
+  /** Every row of `table` (these columns, by id) as JSON: to compare what two databases hold. */
+  dump(table: string, columns: readonly string[]): Promise<string>;
+  /** Inserts the subgraph's part of `dataset` (what is not there yet), as SEED_DATASET=generated does at start. */
+  seedGeneratedDataset(dataset: GeneratedDataset): Promise<SeedReport>;
   /** Listens on a free port of 127.0.0.1; resolves with the origin, e.g. `http://127.0.0.1:54321`. */
   listen(): Promise<string>;
   /** Stops the server and destroys the database. Also `await using`. */
@@ -72,15 +77,23 @@ export interface TestSubgraphOptions<TSettings> {
   signing?: SigningSettings;
   /** Default: the test run's (TEST_DATABASE, else SQLite). */
   engine?: DatabaseEngine;
+  /** Also insert the subgraph's part of this generated dataset after the migrations (as SEED_DATASET=generated does). Default: none. */
+  dataset?: GeneratedDataset;
 }
 
 /**
- * Starts `subgraph` over a new database with its migrations applied (seed included): in-memory
- * SQLite, or a throwaway PostgreSQL database, dropped when the fixture closes.
+ * Starts `subgraph` over a new database with its migrations applied (seed included, and the
+ * generated `dataset` when given): in-memory SQLite, or a throwaway PostgreSQL database, dropped
+ * when the fixture closes.
  */
 export async function startTestSubgraph<DB, TStore, TContext extends BaseContext, TSettings>(
   subgraph: Subgraph<DB, TStore, TContext, TSettings>,
-  { settings: overrides, signing = DEVELOPMENT_SIGNING, engine = testEngine() }: TestSubgraphOptions<TSettings> = {},
+  {
+    settings: overrides,
+    signing = DEVELOPMENT_SIGNING,
+    engine = testEngine(),
+    dataset,
+  }: TestSubgraphOptions<TSettings> = {},
 ): Promise<TestSubgraph<DB, TStore, TContext>> {
   const logger = createLogger({ service: `${subgraph.name}-test`, level: "silent" });
   const scratch = engine === "postgres" ? await createTestDatabase(subgraph.name) : undefined;
@@ -89,6 +102,7 @@ export async function startTestSubgraph<DB, TStore, TContext extends BaseContext
     : openSqlite<DB>({ filename: ":memory:" });
   try {
     await migrateToLatest(db, subgraph.migrations, logger);
+    if (dataset) await subgraph.seedGeneratedDataset(db, dataset, logger);
   } catch (error) {
     await db.destroy();
     await scratch?.drop();
@@ -120,6 +134,15 @@ export async function startTestSubgraph<DB, TStore, TContext extends BaseContext
       };
       return calls as never;
     },
+    dump: async (table, columns) =>
+      JSON.stringify(
+        (
+          await sql`select ${sql.join(columns.map((column) => sql.ref(column)))} from ${sql.table(table)} order by id`.execute(
+            db,
+          )
+        ).rows,
+      ),
+    seedGeneratedDataset: (generated) => subgraph.seedGeneratedDataset(db, generated, logger),
     async listen() {
       const { port } = await service.listen(0, "127.0.0.1");
       return `http://127.0.0.1:${port}`;

@@ -2,7 +2,7 @@ import { DEFAULT_SIGNATURE_MAX_AGE_MS, encodeIdentity, IDENTITY_HEADER, SIGNATUR
 import { ErrorCode } from "@supergraph/error-codes";
 import { ConfigError } from "@supergraph/service-kit";
 import { describe, expect, it } from "vitest";
-import { SIGNATURE_REFUSAL_MESSAGE, type SigningSettings } from "../src/index.js";
+import { DEVELOPMENT_SIGNING, SIGNATURE_REFUSAL_MESSAGE, type SigningSettings } from "../src/index.js";
 import {
   asAdmin,
   asUser,
@@ -233,6 +233,89 @@ describe("only requests signed by the router", () => {
     await using subgraph = await start();
     const health = await fetch(`${await subgraph.listen()}/health`);
     expect(health.status).toBe(200);
+  });
+});
+
+describe("BENCHMARK_ACCEPT_UNSIGNED (benchmarks only): requests without the router's signature headers", () => {
+  const caller = JSON.stringify({ query: "{ caller { userId scopes } }" });
+  const unsigned = (url: string, body = caller, headers: Record<string, string> = {}) =>
+    fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const accepting = () => start({ signing: { ...DEVELOPMENT_SIGNING, acceptUnsigned: true } });
+
+  it("are answered as an anonymous caller with the setting", async () => {
+    await using subgraph = await accepting();
+    const url = `${await subgraph.listen()}/graphql`;
+    const response = await unsigned(url);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { caller: null } });
+    const listing = await unsigned(url, JSON.stringify({ query: '{ thing(id: "2") { label } }' }));
+    expect(await listing.json()).toEqual({ data: { thing: { label: "two" } } });
+  });
+
+  it("are refused without it (401 SIGNATURE_INVALID)", async () => {
+    await using subgraph = await start();
+    const response = await unsigned(`${await subgraph.listen()}/graphql`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: ErrorCode.SIGNATURE_INVALID } }] });
+  });
+
+  it.each<[string, (url: string) => Promise<Response>]>([
+    [
+      "signed with another secret (bad MAC)",
+      (url) => signedPost(url, caller, { secret: "not-the-secret-the-subgraph-shares-with-the-router" }),
+    ],
+    ["with a malformed signature header", (url) => unsigned(url, caller, { [SIGNATURE_HEADER]: "t=1,v1=zz" })],
+    [
+      "with an identity header but no signature (an identity is never taken on trust)",
+      (url) => unsigned(url, caller, { [IDENTITY_HEADER]: encodeIdentity(asAdmin("3")) }),
+    ],
+    [
+      "with another identity than the signed one",
+      (url) =>
+        signedPost(url, caller, {
+          identity: asUser("2"),
+          headers: { [IDENTITY_HEADER]: encodeIdentity(asAdmin("2")) },
+        }),
+    ],
+    [
+      "signed too long ago",
+      (url) => signedPost(url, caller, { now: Date.now() - DEFAULT_SIGNATURE_MAX_AGE_MS - 5000 }),
+    ],
+    [
+      "sent as a GET",
+      (url) =>
+        fetch(`${url}?query=${encodeURIComponent("{ caller { userId } }")}`, {
+          headers: { "apollo-require-preflight": "true" },
+        }),
+    ],
+  ])("still refuses a request %s with it (401)", async (_name, send) => {
+    await using subgraph = await accepting();
+    const response = await send(`${await subgraph.listen()}/graphql`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      errors: [{ message: SIGNATURE_REFUSAL_MESSAGE, extensions: { code: ErrorCode.SIGNATURE_INVALID } }],
+    });
+  });
+
+  it("still verifies a signed request with it, whose identity reaches the context; a replay is refused", async () => {
+    await using subgraph = await accepting();
+    const url = `${await subgraph.listen()}/graphql`;
+    const headers = signedHeaders(caller, { identity: asAdmin("3") });
+    const signed = await fetch(url, { method: "POST", headers, body: caller });
+    expect(await signed.json()).toEqual({ data: { caller: { userId: "3", scopes: ["admin"] } } });
+    expect((await fetch(url, { method: "POST", headers, body: caller })).status).toBe(401);
+  });
+
+  it("is off by default, read as a switch, and refused in production", () => {
+    expect(things.readConfig({}).signing.acceptUnsigned).toBe(false);
+    expect(things.readConfig({ BENCHMARK_ACCEPT_UNSIGNED: "1" }).signing.acceptUnsigned).toBe(true);
+    expect(things.readConfig({ BENCHMARK_ACCEPT_UNSIGNED: "0" }).signing.acceptUnsigned).toBe(false);
+    expect(() => things.readConfig({ BENCHMARK_ACCEPT_UNSIGNED: "maybe" })).toThrow(/BENCHMARK_ACCEPT_UNSIGNED/);
+    const production = { NODE_ENV: "production", SUBGRAPH_SIGNING_SECRET: "s".repeat(48) };
+    expect(things.readConfig(production).signing.acceptUnsigned).toBe(false);
+    const refused = () => things.readConfig({ ...production, BENCHMARK_ACCEPT_UNSIGNED: "1" });
+    expect(refused).toThrow(ConfigError);
+    expect(refused).toThrow(/BENCHMARK_ACCEPT_UNSIGNED: accepting unsigned requests is refused in production/);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * A fixture subgraph for the kit's own tests: one entity, `Thing`, built only from the kit's parts
  * (EntityStore, entityResolvers, connectionResolvers, defineSubgraph), the way users and products are,
- * and `caller`, to show the identity a signed request carries reaches the context.
+ * and `caller`, to show the identity a signed request carries reaches the context. Its part of the
+ * generated dataset is one thing per generated user ("thing <i>", ids from GENERATED_ID_BASE + 1).
  */
 import { validateText } from "@supergraph/service-kit";
 import { type Generated, type Kysely, type Migration, type Selectable, sql } from "kysely";
@@ -15,6 +16,7 @@ import {
   EntityStore,
   entityContext,
   entityResolvers,
+  generatedId,
 } from "../src/index.js";
 
 interface ThingsDatabase {
@@ -42,7 +44,15 @@ export class ThingStore extends EntityStore<ThingsDatabase, "things", Thing> {
   update(id: number, patch: { label?: string | undefined }): Promise<Thing> {
     return this.updateById(id, patch);
   }
+
+  insertMany(things: readonly Thing[]): Promise<number> {
+    return this.insertRows(things.map(({ id, label }) => ({ id: Number(id), label })));
+  }
 }
+
+/** The things of the generated dataset: one per generated user. */
+export const generatedThings = (users: number): Thing[] =>
+  Array.from({ length: users }, (_, index) => ({ id: String(generatedId(index + 1)), label: `thing ${index + 1}` }));
 
 const migrations: Record<string, Migration> = {
   "0001_things": {
@@ -83,4 +93,5 @@ export const things = defineSubgraph({
   migrations,
   createStore: (db: Kysely<ThingsDatabase>) => new ThingStore(db),
   createContext: (store: ThingStore, identity): EntityContext<ThingStore> => entityContext(store, identity),
+  generatedRows: ({ users }) => generatedThings(users),
 });

@@ -1,6 +1,7 @@
 import { defineSubgraph } from "@supergraph/subgraph-kit";
 import type { Kysely } from "kysely";
 import { createContext } from "./context.js";
+import { generatedProducts } from "./dataset.js";
 import { resolvers } from "./resolvers/index.js";
 import { migrations } from "./store/migrations.js";
 import { ProductStore } from "./store/productStore.js";
@@ -15,4 +16,5 @@ export const products = defineSubgraph({
   migrations,
   createStore: (db: Kysely<ProductsDatabase>) => new ProductStore(db),
   createContext,
+  generatedRows: generatedProducts,
 });

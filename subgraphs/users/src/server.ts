@@ -1,6 +1,7 @@
 import { defineSubgraph } from "@supergraph/subgraph-kit";
 import type { Kysely } from "kysely";
 import { createContext } from "./context.js";
+import { generatedUsers } from "./dataset.js";
 import { resolvers } from "./resolvers/index.js";
 import { settings } from "./settings.js";
 import { migrations } from "./store/migrations.js";
@@ -17,4 +18,5 @@ export const users = defineSubgraph({
   settings,
   createStore: (db: Kysely<UsersDatabase>) => new UserStore(db),
   createContext,
+  generatedRows: generatedUsers,
 });

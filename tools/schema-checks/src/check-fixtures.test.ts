@@ -5,7 +5,7 @@ import { checkProject as check, copyRepository, checkOf as get, recompose, USER_
 
 const statuses = (report: Report) => Object.fromEntries(report.checks.map((check) => [check.id, check.status]));
 
-const PRODUCTS_USER = 'type User @key(fields: "id") {\n  id: ID!\n';
+const PRODUCTS_USER = 'type User @key(fields: "id") @cacheControl(maxAge: 30) {\n  id: ID!\n';
 
 describe("composition check", () => {
   it("fails when products redefines User.name with another type, naming both subgraphs, the type, the field and the code", async () => {

@@ -85,6 +85,19 @@ describe("composeFromConfig", () => {
     expect(outcome.hints.map((hint) => hint.code)).toContain("INCONSISTENT_DESCRIPTION");
   });
 
+  it("calls an enum unused only when no subgraph directive takes it (Apollo's CacheControlScope of @cacheControl)", async () => {
+    const hinted = `${header}directive @cacheControl(maxAge: Int, scope: CacheControlScope) on FIELD_DEFINITION
+enum CacheControlScope { PUBLIC PRIVATE }
+enum Unused { A }
+type Query { hello: String @shareable @cacheControl(maxAge: 30, scope: PUBLIC) }
+`;
+    const config = project("directive-enum", { "a.graphql": hinted, "b.graphql": schemas.stringHello }, twoSubgraphs());
+    const outcome = await composeFromConfig(config);
+    expect(outcome.ok).toBe(true);
+    const unused = outcome.hints.filter((hint) => hint.code === "UNUSED_ENUM_TYPE");
+    expect(unused.map((hint) => hint.message)).toEqual([expect.stringContaining('Enum type "Unused"')]);
+  });
+
   it("reports a syntax error as INVALID_GRAPHQL with the file and position", async () => {
     const config = project("syntax", { "a.graphql": schemas.broken, "b.graphql": schemas.stringHello }, twoSubgraphs());
     const outcome = await composeFromConfig(config);

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, relative } from "node:path";
 import { composeServices } from "@apollo/composition";
 import { printSchema } from "@apollo/federation-internals";
-import { type DocumentNode, GraphQLError, parse, Source } from "graphql";
+import { type DocumentNode, GraphQLError, Kind, parse, Source, type TypeNode } from "graphql";
 import { loadSupergraphConfig, type SupergraphConfig, SupergraphConfigError } from "./supergraphConfig.js";
 
 /** One composition error or hint, in a form that prints well and that tests can assert on. */
@@ -91,6 +91,33 @@ function problemFromError(error: GraphQLError, known: readonly string[]): Compos
   };
 }
 
+const namedTypeOf = (type: TypeNode): string =>
+  type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type);
+
+/**
+ * Enums that a subgraph's own directive definitions take as an argument, such as Apollo's
+ * `CacheControlScope` of `@cacheControl(scope:)`. Composition does not carry such a directive to
+ * the supergraph, so it calls the enum unused (UNUSED_ENUM_TYPE) though the subgraph uses it: that
+ * hint says nothing worth a warning, and is left out.
+ */
+function directiveArgumentEnums(documents: readonly DocumentNode[]): Set<string> {
+  const names = new Set<string>();
+  for (const document of documents) {
+    for (const definition of document.definitions) {
+      if (definition.kind !== Kind.DIRECTIVE_DEFINITION) continue;
+      for (const argument of definition.arguments ?? []) names.add(namedTypeOf(argument.type));
+    }
+  }
+  return names;
+}
+
+/** Keeps a hint unless it calls unused an enum that a subgraph's directive takes (see directiveArgumentEnums). */
+const usedByDirective = (documents: readonly DocumentNode[]) => {
+  const enums = directiveArgumentEnums(documents);
+  return (hint: { definition: { code: string }; message: string }) =>
+    !(hint.definition.code === "UNUSED_ENUM_TYPE" && enums.has(quotedIn(hint.message)[0] ?? ""));
+};
+
 /** Composes subgraphs in memory with @apollo/composition. Never throws for bad SDL: returns the errors. */
 export function composeSubgraphs(sources: readonly SubgraphSource[]): CompositionOutcome {
   const syntaxErrors: CompositionProblem[] = [];
@@ -115,7 +142,8 @@ export function composeSubgraphs(sources: readonly SubgraphSource[]): Compositio
   if (syntaxErrors.length > 0) return { ok: false, errors: syntaxErrors, hints: [] };
 
   const known = sources.map((source) => source.name);
-  const result = composeServices(services.filter((service) => service !== undefined));
+  const parsed = services.filter((service) => service !== undefined);
+  const result = composeServices(parsed);
   if (result.errors) {
     return { ok: false, errors: result.errors.map((error) => problemFromError(error, known)), hints: [] };
   }
@@ -124,7 +152,7 @@ export function composeSubgraphs(sources: readonly SubgraphSource[]): Compositio
     supergraphSdl: result.supergraphSdl,
     // Federation's own printer: same output as graphql-js's printSchema, without crossing module instances.
     apiSchemaSdl: printSchema(result.schema.toAPISchema()),
-    hints: result.hints.map((hint) => ({
+    hints: result.hints.filter(usedByDirective(parsed.map((service) => service.typeDefs))).map((hint) => ({
       code: hint.definition.code,
       message: hint.message,
       subgraphs: involvedSubgraphs(hint.message, hint.nodes, known),

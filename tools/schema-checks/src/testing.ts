@@ -80,4 +80,4 @@ export function checkOf(report: Report, id: CheckId): CheckResult {
 
 /** The users subgraph's `email` field as written in its schema.graphql, for fixtures that edit around it. */
 export const USER_EMAIL =
-  '  """\n  Unique email address, stored in lower case. Private: only the user themselves and admins see it;\n  null for everyone else (anonymous callers included).\n  """\n  email: String\n';
+  '  """\n  Unique email address, stored in lower case. Private: only the user themselves and admins see it;\n  null for everyone else (anonymous callers included). A response holding it is cached only for\n  the caller it was made for.\n  """\n  email: String @cacheControl(scope: PRIVATE)\n';

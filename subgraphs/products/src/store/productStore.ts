@@ -1,4 +1,4 @@
-import { EntityStore, type Page, type PageRequest } from "@supergraph/subgraph-kit";
+import { databaseEngine, EntityStore, type Page, type PageRequest } from "@supergraph/subgraph-kit";
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { ProductsDatabase, ProductsTable } from "./schema.js";
 
@@ -47,29 +47,48 @@ export class ProductStore extends EntityStore<ProductsDatabase, "products", Prod
   }
 
   /**
-   * The same page of products for each of many creators, in one query: a window function numbers
-   * each creator's products, and rows past `first + 1` are cut in the database.
+   * The same page of products for each of many creators, in one query that reads at most `first + 1`
+   * rows per creator through the `(created_by, id)` index, however many products a creator has:
+   * one creator, an index range scan with a limit; several, the same limited scan per creator
+   * (PostgreSQL: a lateral join over the ids; SQLite: a correlated subquery per id).
    */
   async pagesByCreators(creatorIds: readonly number[], { first, afterId }: PageRequest): Promise<ProductPage[]> {
     if (creatorIds.length === 0) return [];
-    const ranked = this.db
-      .selectFrom("products")
-      .selectAll()
-      .select(sql<number>`row_number() over (partition by created_by order by id)`.as("rank"))
-      .where("created_by", "in", [...new Set(creatorIds)])
-      .$if(afterId !== undefined, (q) => q.where("id", ">", afterId as number));
-    const rows = await this.db
-      .selectFrom(ranked.as("ranked"))
-      .selectAll()
-      .where("rank", "<=", first + 1)
-      .orderBy("created_by")
-      .orderBy("id")
-      .execute();
+    const distinct = [...new Set(creatorIds)];
+    const limit = first + 1;
+    const after = afterId === undefined ? sql`` : sql`and id > ${afterId}`;
+    let rows: Selectable<ProductsTable>[];
+    if (distinct.length === 1) {
+      rows = await this.db
+        .selectFrom("products")
+        .selectAll()
+        .where("created_by", "=", distinct[0] as number)
+        .$if(afterId !== undefined, (q) => q.where("id", ">", afterId as number))
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+    } else if (databaseEngine(this.db as Kysely<unknown>) === "postgres") {
+      ({ rows } = await sql<Selectable<ProductsTable>>`
+        select page.* from unnest(${distinct}::integer[]) as creator(id)
+        cross join lateral (
+          select * from products where created_by = creator.id ${after} order by id limit ${limit}
+        ) as page
+        order by page.created_by, page.id`.execute(this.db));
+    } else {
+      ({ rows } = await sql<Selectable<ProductsTable>>`
+        with creator(id) as (values ${sql.join(distinct.map((id) => sql`(${id})`))})
+        select page.* from creator
+        join products as page on page.id in (
+          select id from products where created_by = creator.id ${after} order by id limit ${limit}
+        )
+        order by page.created_by, page.id`.execute(this.db));
+    }
     const byCreator = new Map<number, Selectable<ProductsTable>[]>();
-    for (const { rank: _rank, ...row } of rows) {
-      const list = byCreator.get(row.created_by) ?? [];
+    for (const row of rows) {
+      const creator = Number(row.created_by);
+      const list = byCreator.get(creator) ?? [];
       list.push(row);
-      byCreator.set(row.created_by, list);
+      byCreator.set(creator, list);
     }
     return creatorIds.map((creatorId) => {
       const list = byCreator.get(creatorId) ?? [];
@@ -90,6 +109,24 @@ export class ProductStore extends EntityStore<ProductsDatabase, "products", Prod
       .returningAll()
       .executeTakeFirstOrThrow();
     return this.toModel(row);
+  }
+
+  /**
+   * Bulk insert of products with their ids (the generated dataset): chunked multi-row inserts in
+   * one transaction; products whose id is already there are skipped, so a second run inserts
+   * nothing. Resolves with how many were inserted.
+   */
+  insertMany(products: readonly Product[]): Promise<number> {
+    return this.insertRows(
+      products.map((product) => ({
+        id: Number(product.id),
+        name: product.name,
+        description: product.description,
+        price_cents: product.priceCents,
+        created_by: Number(product.createdById),
+        created_at: product.createdAt,
+      })),
+    );
   }
 
   update(id: number, patch: ProductPatch): Promise<Product> {

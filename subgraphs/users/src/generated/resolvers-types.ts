@@ -17,6 +17,15 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * Who may share a cached response: PUBLIC, anyone; PRIVATE, only the caller it was made for. Only the
+ * hints use it: kept out of the API schema.
+ */
+export enum CacheControlScope {
+  Private = 'PRIVATE',
+  Public = 'PUBLIC'
+}
+
 export type CreateUserInput = {
   /** A valid email address not used by another user. */
   email: Scalars['String']['input'];
@@ -94,14 +103,18 @@ export type UpdateUserInput = {
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** A person who uses the store. Owned by the users subgraph; other subgraphs reference it by `id`. */
+/**
+ * A person who uses the store. Owned by the users subgraph; other subgraphs reference it by `id`.
+ * Responses holding one may be cached for up to 30 seconds (its cache hint).
+ */
 export type User = {
   __typename?: 'User';
   /** When the user was created (ISO 8601, UTC). */
   createdAt: Scalars['DateTime']['output'];
   /**
    * Unique email address, stored in lower case. Private: only the user themselves and admins see it;
-   * null for everyone else (anonymous callers included).
+   * null for everyone else (anonymous callers included). A response holding it is cached only for
+   * the caller it was made for.
    */
   email: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
@@ -213,18 +226,19 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   CreateUserInput: CreateUserInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   UpdateUserInput: UpdateUserInput;
   User: ResolverTypeWrapper<UserModel>;
   UserConnection: ResolverTypeWrapper<UserPageModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -235,13 +249,21 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
-  Int: Scalars['Int']['output'];
   UpdateUserInput: UpdateUserInput;
   User: UserModel;
   UserConnection: UserPageModel;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -286,3 +308,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UserConnection?: UserConnectionResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -60,6 +60,17 @@ export class UserStore extends EntityStore<UsersDatabase, "users", User> {
     }
   }
 
+  /**
+   * Bulk insert of users with their ids (the generated dataset): chunked multi-row inserts in one
+   * transaction; users whose id or email is already there are skipped, so a second run inserts
+   * nothing. Resolves with how many were inserted.
+   */
+  insertMany(users: readonly User[]): Promise<number> {
+    return this.insertRows(
+      users.map(({ id, name, email, createdAt }) => ({ id: Number(id), name, email, created_at: createdAt })),
+    );
+  }
+
   async update(id: number, patch: UserPatch): Promise<User> {
     try {
       return await this.updateById(id, patch);

@@ -1,0 +1,67 @@
+import type { ApolloServerPlugin, GraphQLRequest } from "@apollo/server";
+import type { Identity } from "@supergraph/auth";
+import type { InflightSharing } from "@supergraph/service-kit";
+import { identityOf } from "../security/admission.js";
+import type { RouterContext } from "../server.js";
+
+/** Documents remembered as queries; past this many the memory starts over (a new document is simply not shared until seen again). */
+const MAX_KNOWN_DOCUMENTS = 5000;
+
+interface RequestBody {
+  query?: unknown;
+  operationName?: unknown;
+  extensions?: { persistedQuery?: { sha256Hash?: unknown } };
+}
+
+/** The operation a body names: its name and its document (the text, or `#` and the persisted query's hash). */
+function documentKeys(body: RequestBody | GraphQLRequest): string[] {
+  const name = typeof body.operationName === "string" ? body.operationName : "";
+  const hash = body.extensions?.persistedQuery?.sha256Hash;
+  return [
+    ...(typeof body.query === "string" ? [`${name}\0${body.query}`] : []),
+    ...(typeof hash === "string" ? [`${name}\0#${hash}`] : []),
+  ];
+}
+
+/** Who the caller is, as the answer may depend on it: user id and scopes, or anonymous. */
+const callerKey = (identity: Identity | null) =>
+  identity ? `${identity.userId}\0${[...identity.scopes].sort().join(" ")}` : "\0anonymous";
+
+/**
+ * Identical in-flight client queries answered by one execution (router.yaml `deduplication.operations`).
+ * Two requests are identical when their raw bodies are (document, variables, operation name and
+ * extensions alike), they come from the same caller (the verified identity: user id and scopes;
+ * all anonymous callers are one caller, as they see the same data) and they ask for the same
+ * media type (Accept). Only queries are shared: the plugin remembers the documents Apollo Server
+ * resolved to a query operation, and a document not yet seen runs on its own.
+ */
+export function operationSharing(onShared?: () => void): {
+  sharing: InflightSharing;
+  plugin: ApolloServerPlugin<RouterContext>;
+} {
+  const queries = new Set<string>();
+  const remember = (request: GraphQLRequest) => {
+    if (queries.size >= MAX_KNOWN_DOCUMENTS) queries.clear();
+    for (const key of documentKeys(request)) queries.add(key);
+  };
+  return {
+    sharing: {
+      key(request, body, rawBody) {
+        if (typeof body !== "object" || body === null || rawBody === "") return undefined;
+        const [document] = documentKeys(body as RequestBody);
+        if (document === undefined || !queries.has(document)) return undefined;
+        return `${callerKey(identityOf(request))}\0${request.headers.accept ?? ""}\0${rawBody}`;
+      },
+      ...(onShared ? { onShared } : {}),
+    },
+    plugin: {
+      async requestDidStart() {
+        return {
+          async didResolveOperation({ operation, request }) {
+            if (operation?.operation === "query") remember(request);
+          },
+        };
+      },
+    },
+  };
+}
