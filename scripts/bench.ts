@@ -10,10 +10,12 @@
  *   npm run bench -- --quick
  *   npm run bench -- [--rounds 3] [--duration 4] [--warmup 1] [--connections 1,50]
  *                    [--gateways ours,ours-off,plain,hive,hive-bench] [--workloads unique,hot,skewed]
- *                    [--users 2000] [--products 10000] [--no-writes]
+ *                    [--users 2000] [--products 10000] [--no-writes] [--router-env KEY=VALUE,...]
  *   npm run bench -- --soak [--minutes 5]
  *
  * --quick: 1 round of 1 s, 0.5 s warm-up (under 2 minutes; indicative only).
+ * --router-env: more environment for our router, e.g. ROUTER_DEDUPLICATION__OPERATIONS=false to
+ *   measure what deduplication buys (the report lists it with the router's overrides).
  * --soak: our router alone on the unique mix for --minutes (default 5), reporting its memory growth.
  * `npm run bench:overhead` measures the router against a subgraph queried directly instead.
  */
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     users: { type: "string", default: "2000" },
     products: { type: "string", default: "10000" },
     "no-writes": { type: "boolean", default: false },
+    "router-env": { type: "string", default: "" },
   },
 });
 
@@ -49,6 +52,11 @@ const number = (value: string | undefined, fallback: number) => (value === undef
 const gateways = list(values.gateways);
 const workloads = list(values.workloads);
 const connections = list(values.connections).map(Number);
+const routerEnv = Object.fromEntries(
+  list(values["router-env"])
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+);
 const options: GatewayBenchOptions = {
   quick: values.quick,
   rounds: number(values.rounds, values.quick ? 1 : 3),
@@ -59,6 +67,7 @@ const options: GatewayBenchOptions = {
   workloads: workloads as ReadWorkload[],
   dataset: { users: Number(values.users), products: Number(values.products) },
   writes: !values["no-writes"],
+  routerEnv,
   ...(values.soak ? { soakMinutes: Number(values.minutes) } : {}),
 };
 const problems = [
@@ -75,6 +84,9 @@ const problems = [
   ...(options.dataset && options.dataset.users >= 1 && options.dataset.products >= 1
     ? []
     : ["--users, --products: at least 1"]),
+  ...Object.keys(routerEnv)
+    .filter((key) => !/^[A-Z][A-Z0-9_]*$/.test(key))
+    .map((key) => `--router-env: ${key || "(empty)"} is not an environment variable name (KEY=VALUE,...)`),
   ...(options.soakMinutes === undefined || options.soakMinutes > 0 ? [] : ["--minutes: more than 0"]),
 ];
 if (problems.length > 0) {

@@ -78,6 +78,11 @@ export interface GatewayBenchOptions {
   requireDataset?: boolean;
   /** More environment for the subgraphs. Default: none. */
   subgraphEnv?: Record<string, string>;
+  /**
+   * More environment for our router, on top of OUR_ROUTER_OVERRIDES, e.g.
+   * `{ ROUTER_DEDUPLICATION__OPERATIONS: "false" }` to measure what a feature buys. Default: none.
+   */
+  routerEnv?: Record<string, string>;
   /** Progress lines. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -468,7 +473,9 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
 
     log(`Starting ${ids.map((id) => GATEWAY_NAMES[id]).join(", ")} ...`);
     const startedGateways = await Promise.allSettled(
-      ids.map((id) => startGateway(id, { pinning, supergraphFile, subgraphs, logDir: workDir })),
+      ids.map((id) =>
+        startGateway(id, { pinning, supergraphFile, subgraphs, logDir: workDir, routerEnv: options.routerEnv ?? {} }),
+      ),
     );
     for (const result of startedGateways) {
       if (result.status === "fulfilled") stops.push(() => result.value.process.stop());
@@ -551,7 +558,7 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
         workloads: [...workloads],
         gateways: ids.map((id) => ({ id, name: GATEWAY_NAMES[id], setup: GATEWAY_SETUPS[id] })),
         dataset: { ...dataset, seed },
-        routerOverrides: { ...OUR_ROUTER_OVERRIDES },
+        routerOverrides: { ...OUR_ROUTER_OVERRIDES, ...options.routerEnv },
       },
       workloads: { ...WORKLOAD_TITLES },
       notes: [...notes, ...(soak ? [] : NOTES)],

@@ -179,7 +179,15 @@ export function startGateway(
     supergraphFile,
     subgraphs,
     logDir,
-  }: { pinning: Pinning; supergraphFile: string; subgraphs: Subgraphs; logDir: string },
+    routerEnv = {},
+  }: {
+    pinning: Pinning;
+    supergraphFile: string;
+    subgraphs: Subgraphs;
+    logDir: string;
+    /** More environment for our router (both of its configurations), e.g. to turn a feature off. */
+    routerEnv?: Readonly<Record<string, string>>;
+  },
 ): Promise<Server> {
   const pinned = (args: string[]) => pinning.wrap(pinning.measured, process.execPath, args);
   const logFile = join(logDir, `${id}.log`);
@@ -198,6 +206,7 @@ export function startGateway(
           SUPERGRAPH_PATH: supergraphFile,
           ...urls,
           ...OUR_ROUTER_OVERRIDES,
+          ...routerEnv,
           ...(id === "ours-off" ? { PROTECTIONS: "off" } : {}),
         },
         logFile,

@@ -25,7 +25,8 @@ export interface InflightSharing {
 interface Answer {
   status: number;
   headers: HeaderMap;
-  body: string;
+  /** Encoded once, when it may be sent to several requests: each is then sent the same bytes. */
+  body: string | Buffer;
   /** The operation's name, for the log lines of the requests it is shared with. */
   operationName?: string | undefined;
 }
@@ -45,7 +46,7 @@ function toGraphQLRequest(request: FastifyRequest): HTTPGraphQLRequest {
   };
 }
 
-function send(reply: FastifyReply, { status, headers, body }: Answer): string {
+function send(reply: FastifyReply, { status, headers, body }: Answer): string | Buffer {
   for (const [name, value] of headers) void reply.header(name, value);
   void reply.code(status);
   return body;
@@ -109,9 +110,13 @@ export function graphqlHandler<TContext extends BaseContext>(
     );
     try {
       const answer = await execute(request, reply);
-      const shareable = answer?.status === 200 && current.summary.outcome === "success";
-      share(shareable ? { ...answer, operationName: current.summary.operationName } : undefined);
-      return answer ? send(reply, answer) : reply;
+      if (answer?.status !== 200 || current.summary.outcome !== "success") {
+        share(undefined);
+        return answer ? send(reply, answer) : reply;
+      }
+      const shared = { ...answer, body: Buffer.from(answer.body), operationName: current.summary.operationName };
+      share(shared);
+      return send(reply, shared);
     } catch (error) {
       share(undefined);
       throw error;
