@@ -23,17 +23,27 @@ const router = (deduplication?: DeduplicationSettings) => (inputs: RouterInputs)
   });
 };
 
-async function post(url: string, body: unknown, token?: string, accept = "application/json") {
+async function post(
+  url: string,
+  body: unknown,
+  token?: string,
+  accept = "application/json",
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(url, {
     method: "POST",
     headers: {
       "content-type": "application/json",
       accept,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
     },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: Record<string, unknown>; extensions?: Record<string, unknown> },
+  };
 }
 
 /** The router's counter `name` (summed over its series), read from /metrics. */
@@ -108,6 +118,8 @@ describe("deduplication of identical in-flight client operations", () => {
       post(g.routerUrl, named, token),
       post(g.routerUrl, { ...named, variables: { id: "2" } }, token),
       post(g.routerUrl, named, token, "application/graphql-response+json"),
+      // Sandbox's query plan, in this answer only.
+      post(g.routerUrl, named, token, "application/json", { "apollo-query-plan-experimental": "1" }),
       post(g.routerUrl, rename, token),
       post(g.routerUrl, rename, token),
     ]);
@@ -115,10 +127,13 @@ describe("deduplication of identical in-flight client operations", () => {
       { user: { name: "Ada" } },
       { user: { name: "Grace" } },
       { user: { name: "Ada" } },
+      { user: { name: "Ada" } },
       { renameUser: { name: "Ada L" } },
       { renameUser: { name: "Ada L" } },
     ]);
-    expect(users.hits - before).toBe(5);
+    expect(answers[0]?.body.extensions).toBeUndefined();
+    expect(answers[3]?.body.extensions).toHaveProperty("__queryPlanExperimental");
+    expect(users.hits - before).toBe(6);
     expect(await counter(g, "router_operations_deduplicated_total")).toBe(0);
   });
 

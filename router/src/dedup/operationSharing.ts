@@ -4,6 +4,9 @@ import type { InflightSharing } from "@supergraph/service-kit";
 import { identityOf } from "../security/admission.js";
 import type { RouterContext } from "../server.js";
 
+/** The header with which a client asks @apollo/gateway for the query plan in the response (outside production). */
+const QUERY_PLAN_HEADER = "apollo-query-plan-experimental";
+
 /** Documents remembered as queries; past this many the memory starts over (a new document is simply not shared until seen again). */
 const MAX_KNOWN_DOCUMENTS = 5000;
 
@@ -32,8 +35,9 @@ const callerKey = (identity: Identity | null) =>
  * Two requests are identical when their raw bodies are (document, variables, operation name and
  * extensions alike), they come from the same caller (the verified identity: user id and scopes;
  * all anonymous callers are one caller, as they see the same data) and they ask for the same
- * media type (Accept). Only queries are shared: the plugin remembers the documents Apollo Server
- * resolved to a query operation, and a document not yet seen runs on its own.
+ * media type (Accept) and, outside production, the same query-plan extension. Only queries are
+ * shared: the plugin remembers the documents Apollo Server resolved to a query operation, and a
+ * document not yet seen runs on its own.
  */
 export function operationSharing(onShared?: () => void): {
   sharing: InflightSharing;
@@ -50,7 +54,9 @@ export function operationSharing(onShared?: () => void): {
         if (typeof body !== "object" || body === null || rawBody === "") return undefined;
         const [document] = documentKeys(body as RequestBody);
         if (document === undefined || !queries.has(document)) return undefined;
-        return `${callerKey(identityOf(request))}\0${request.headers.accept ?? ""}\0${rawBody}`;
+        // Outside production a client may ask for the query plan in the response (Sandbox does): another answer.
+        const plan = request.headers[QUERY_PLAN_HEADER] ?? "";
+        return `${callerKey(identityOf(request))}\0${request.headers.accept ?? ""}\0${plan}\0${rawBody}`;
       },
       ...(onShared ? { onShared } : {}),
     },
