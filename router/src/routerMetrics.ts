@@ -126,7 +126,7 @@ export function routerMetrics({ knownOperations }: RouterMetricsOptions = {}): R
 
   const sharedOperations = service.counter({
     name: "router_operations_deduplicated_total",
-    help: "Client requests answered with the response of an identical in-flight request (same body, caller and Accept header) instead of running (deduplication.operations).",
+    help: "Client requests answered with the response of an identical in-flight request (same body, caller, Accept and query-plan headers) instead of running (deduplication.operations).",
   });
   const sharedFetches = service.counter({
     name: "router_subgraph_fetches_deduplicated_total",

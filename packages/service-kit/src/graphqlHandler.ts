@@ -46,9 +46,15 @@ function toGraphQLRequest(request: FastifyRequest): HTTPGraphQLRequest {
   };
 }
 
-function send(reply: FastifyReply, { status, headers, body }: Answer): string | Buffer {
+/** Sets the response's status and Apollo Server's headers on `reply`. */
+function head(reply: FastifyReply, status: number, headers: HeaderMap): FastifyReply {
   for (const [name, value] of headers) void reply.header(name, value);
-  void reply.code(status);
+  return reply.code(status);
+}
+
+/** A complete answer: its status and headers set, its body returned for Fastify to send. */
+function send(reply: FastifyReply, { status, headers, body }: Answer): string | Buffer {
+  head(reply, status, headers);
   return body;
 }
 
@@ -77,8 +83,7 @@ export function graphqlHandler<TContext extends BaseContext>(
       context: () => context(request),
     });
     if (body.kind === "complete") return { status, headers, body: body.string };
-    for (const [name, value] of headers) void reply.header(name, value);
-    void reply.code(status).send(Readable.from(body.asyncIterator));
+    void head(reply, status, headers).send(Readable.from(body.asyncIterator));
     return undefined;
   };
   const alone = async (request: FastifyRequest, reply: FastifyReply) => {

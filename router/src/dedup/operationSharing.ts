@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin, GraphQLRequest } from "@apollo/server";
-import type { Identity } from "@supergraph/auth";
 import type { InflightSharing } from "@supergraph/service-kit";
-import { identityOf } from "../security/admission.js";
+import { callerKey, identityOf } from "../security/admission.js";
 import type { RouterContext } from "../server.js";
 
 /** The header with which a client asks @apollo/gateway for the query plan in the response (outside production). */
@@ -25,10 +24,6 @@ function documentKeys(body: RequestBody | GraphQLRequest): string[] {
     ...(typeof hash === "string" ? [`${name}\0#${hash}`] : []),
   ];
 }
-
-/** Who the caller is, as the answer may depend on it: user id and scopes, or anonymous. */
-const callerKey = (identity: Identity | null) =>
-  identity ? `${identity.userId}\0${[...identity.scopes].sort().join(" ")}` : "\0anonymous";
 
 /**
  * Identical in-flight client queries answered by one execution (router.yaml `deduplication.operations`).

@@ -3,36 +3,20 @@ import { ErrorCode } from "@supergraph/error-codes";
 import {
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
-  type GraphQLOutputType,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
 } from "graphql";
+import { fieldsOf, fragmentsOf, isLeaf, namedType } from "../schemaShape.js";
 import { LimitError } from "./limitError.js";
 import type { OperationLimits } from "./settings.js";
 
 /** The argument that sets how many items a list field (a connection) returns. */
 const PAGE_SIZE_ARGUMENT = "first";
-
-/*
- * Types are read by shape, not with graphql's isObjectType & co: those throw on a type built by
- * another copy of graphql, which the schema Apollo Server hands over is under vitest (CommonJS
- * there, ESM here).
- */
-type FieldsOf = (type: GraphQLNamedType | undefined) => Record<string, GraphQLField<unknown, unknown>> | undefined;
-/** The fields of an object or interface type; undefined for unions, scalars and enums. */
-const fieldsOf: FieldsOf = (type) =>
-  type && "getFields" in type && !("getTypes" in type) ? (type.getFields() as ReturnType<FieldsOf>) : undefined;
-/** `[Product!]!` -> `Product`. */
-const namedType = (type: GraphQLOutputType): GraphQLNamedType =>
-  "ofType" in type ? namedType(type.ofType as GraphQLOutputType) : type;
-/** Scalars and enums: types without fields or members to select. */
-const isLeaf = (type: GraphQLNamedType) => !("getFields" in type) && !("getTypes" in type);
 
 export type CostWeights = Pick<OperationLimits, "objectCost" | "scalarCost" | "maxListSize">;
 
@@ -59,10 +43,7 @@ export interface CostInput {
  * argument count once: here they are the `nodes` of a connection, already weighted by its `first`.
  */
 export function estimateCost({ schema, document, operation, variables = {}, weights }: CostInput): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const fragments = fragmentsOf(document);
   const variableDefaults = new Map<string, ValueNode>();
   for (const definition of operation.variableDefinitions ?? []) {
     if (definition.defaultValue) variableDefaults.set(definition.variable.name.value, definition.defaultValue);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type ApolloServerPlugin, type GraphQLRequestContext, HeaderMap } from "@apollo/server";
 import type { Identity } from "@supergraph/auth";
 import type { Logger } from "@supergraph/service-kit";
+import { callerKey } from "../security/admission.js";
 import type { RouterContext } from "../server.js";
 import type { ResponseCacheMetrics } from "./metrics.js";
 import { selectedTypes } from "./selectedTypes.js";
@@ -22,9 +23,6 @@ export interface ResponseCacheOptions {
   /** The clock (ms since the epoch), a test seam for TTLs. Default: Date.now. */
   now?: () => number;
 }
-
-/** Who a PRIVATE entry is for: the verified user id and scopes (in any order). */
-const identityKey = (identity: Identity) => JSON.stringify([identity.userId, [...identity.scopes].sort()]);
 
 const digest = (text: string) => createHash("sha256").update(text).digest("base64url");
 
@@ -79,7 +77,7 @@ export function responseCache({ settings, metrics, logger, now = Date.now }: Res
   /** The key of the entry for `lookup` with `scope`; undefined for a PRIVATE one without identity. */
   const keyOf = (lookup: Lookup, scope: CacheScope) => {
     if (scope === "PUBLIC") return `P:${lookup.base}`;
-    return lookup.identity ? `U:${digest(`${lookup.base}\0${identityKey(lookup.identity)}`)}` : undefined;
+    return lookup.identity ? `U:${digest(`${lookup.base}\0${callerKey(lookup.identity)}`)}` : undefined;
   };
 
   const lookUp = (requestContext: GraphQLRequestContext<RouterContext>, lookup: Lookup) => {

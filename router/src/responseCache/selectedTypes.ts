@@ -1,33 +1,17 @@
 import {
   type DocumentNode,
   type FragmentDefinitionNode,
-  type GraphQLAbstractType,
-  type GraphQLField,
   type GraphQLNamedType,
-  type GraphQLOutputType,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   OperationTypeNode,
   type SelectionSetNode,
 } from "graphql";
+import { fieldsOf, fragmentsOf, isAbstract, isLeaf, namedType } from "../schemaShape.js";
 
-/*
- * Types are read by shape, not with graphql's isObjectType & co: those throw on a type built by
- * another copy of graphql, which the schema Apollo Server hands over is under vitest (CommonJS
- * there, ESM here). See limits/cost.ts.
- */
-type Fields = Record<string, GraphQLField<unknown, unknown>>;
-/** The fields of an object or interface type; undefined for unions, scalars and enums. */
-const fieldsOf = (type: GraphQLNamedType): Fields | undefined =>
-  "getFields" in type && !("getTypes" in type) ? (type.getFields() as Fields) : undefined;
 /** Object, interface and union types: what a selection set selects from. */
-const isComposite = (type: GraphQLNamedType) => "getFields" in type || "getTypes" in type;
-/** Interface and union types: resolved to one of their possible types at run time. */
-const isAbstract = (type: GraphQLNamedType): type is GraphQLAbstractType => "resolveType" in type;
-/** `[Product!]!` -> `Product`. */
-const namedType = (type: GraphQLOutputType): GraphQLNamedType =>
-  "ofType" in type ? namedType(type.ofType as GraphQLOutputType) : type;
+const isComposite = (type: GraphQLNamedType) => !isLeaf(type);
 
 /** What an operation selects, as the response cache needs it. */
 export interface OperationTypes {
@@ -58,10 +42,7 @@ export function selectedTypes(
 }
 
 function collect(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): OperationTypes {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const fragments = fragmentsOf(document);
   const types = new Set<string>();
   const add = (type: GraphQLNamedType) => {
     types.add(type.name);

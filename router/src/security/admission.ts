@@ -13,6 +13,13 @@ const IDENTITY = "identity";
 export const identityOf = (request: RouteRequest): Identity | null =>
   (request.locals.get(IDENTITY) as Identity | null | undefined) ?? null;
 
+/**
+ * Who a caller is, as a key, for whatever the router keeps or shares per caller (deduplicated
+ * requests, private cached responses): the user id and scopes (in any order), or anonymous.
+ */
+export const callerKey = (identity: Identity | null): string =>
+  identity ? `${identity.userId}\0${[...identity.scopes].sort().join(" ")}` : "\0anonymous";
+
 const BEARER = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i;
 
 function unauthenticated(message: string, error: "invalid_request" | "invalid_token"): Refusal {
