@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { postgresSkipReason } from "@supergraph/subgraph-kit/testing";
 import { defineConfig } from "vitest/config";
 
@@ -17,11 +18,19 @@ const DATABASE_TESTS = [
 const ENGINE_FREE = [
   "e2e/sharedState.e2e.ts", // the routers' Redis
   "e2e/multiHost.e2e.ts", // on PostgreSQL already
+  "e2e/limits.e2e.ts", // the router's limits, refused before any subgraph
+  "e2e/identityProvider.test.ts", // the router's token checks, over in-memory SQLite
+  "e2e/tokenCommand.test.ts", // no database
 ];
 
 export default defineConfig(async () => {
   const shared = {
-    resolve: { conditions: ["source"] },
+    resolve: {
+      conditions: ["source"],
+      // graphql as Node loads it for the services (its CommonJS entry, shared with @apollo/gateway and
+      // Apollo Server), not the ES module build Vite would pick: two copies refuse each other's schemas.
+      alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve("graphql") }],
+    },
     ssr: { resolve: { conditions: ["source"] } },
   };
   const test = {

@@ -136,6 +136,41 @@ describe("who may change what (through the router)", () => {
     expect(impostor.body.errors?.[0]?.extensions?.serviceName).toBe("products");
   });
 
+  it("the seed users: Bob and a newcomer are FORBIDDEN to change Alice's Product A or Alice, and nothing changes; Alice may", async () => {
+    const newcomer = { userId: await signUp("Gus") };
+    const productBefore = await readProduct("101");
+    const userBefore = await readUser("1");
+    expect(productBefore.data?.product).toMatchObject({ id: "101", price: "19.99", createdBy: { id: "1" } });
+
+    for (const caller of [BOB, newcomer]) {
+      for (const [query, variables] of [
+        [UPDATE_PRODUCT, { id: "101", input: { name: "Taken", price: "0.01" } }],
+        [DELETE_PRODUCT, { id: "101" }],
+        [UPDATE_USER, { id: "1", input: { name: "Hacked" } }],
+        [DELETE_USER, { id: "1" }],
+      ] as const) {
+        const refused = await asCaller(caller, query, variables);
+        expect(refused.body.data, `${caller.userId}: ${query}`).toBeNull();
+        expect(codes(refused), `${caller.userId}: ${query}`).toEqual(["FORBIDDEN"]);
+      }
+    }
+    expect(await readProduct("101")).toEqual(productBefore);
+    expect(await readUser("1")).toEqual(userBefore);
+
+    // Alice changes her own product and her own name (and puts them back for the tests after this one).
+    const repriced = await asCaller(ALICE, UPDATE_PRODUCT, { id: "101", input: { price: "21.00" } });
+    expect(repriced.body).toEqual({ data: { updateProduct: { id: "101", name: "Product A", price: "21.00" } } });
+    expect((await readProduct("101")).data?.product).toMatchObject({ price: "21.00" });
+    const renamed = await asCaller(ALICE, UPDATE_USER, { id: "1", input: { name: "Alice L." } });
+    expect(renamed.body).toEqual({ data: { updateUser: { id: "1", name: "Alice L." } } });
+    expect(await readUser("1")).toEqual({ data: { user: { id: "1", name: "Alice L." } } });
+    expect(
+      (await asCaller(ALICE, UPDATE_PRODUCT, { id: "101", input: { price: "19.99" } })).body.errors,
+    ).toBeUndefined();
+    expect((await asCaller(ALICE, UPDATE_USER, { id: "1", input: { name: "Alice" } })).body.errors).toBeUndefined();
+    expect([await readProduct("101"), await readUser("1")]).toEqual([productBefore, userBefore]);
+  });
+
   it("an admin may update and delete anyone's product and user, and create a product in a user's name", async () => {
     const finn = { userId: await signUp("Finn") };
     const id = await createProduct(finn, "Finn's Chair");

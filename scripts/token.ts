@@ -41,15 +41,21 @@ try {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
-if (secret === undefined)
-  console.error("(signed with the development secret: accepted by a router without JWT_SECRET)");
-console.log(
-  await mintToken({
+let token: string;
+try {
+  token = await mintToken({
     userId: values.user,
     scopes: values.scope ?? [],
     expiresIn: values.expires,
     issuer: values.issuer,
     audience: values.audience,
     secret: secret ?? DEVELOPMENT_SECRETS.jwtSecret,
-  }),
-);
+  });
+} catch (error) {
+  // jose's own check of the span (e.g. "1x"): a usage error, not a crash.
+  if (error instanceof TypeError) fail(`--expires: ${error.message} (e.g. 15m, 1h, 7d)`);
+  throw error;
+}
+if (secret === undefined)
+  console.error("(signed with the development secret: accepted by a router without JWT_SECRET)");
+console.log(token);

@@ -3,8 +3,9 @@
  * client as the exact text the router may run, under the sha256 of that text.
  *
  * The text is the canonical print of `@graphql-tools/documents` (`printExecutableGraphQLDocument`:
- * the operation with the fragments it spreads, definitions, selections and arguments sorted,
- * whitespace collapsed), the same print GraphQL Code Generator's client preset hashes for its
+ * the operation with the fragments it spreads; definitions, variables, selections and directive
+ * arguments sorted, a mutation's root fields and each field's arguments kept in order, whitespace
+ * collapsed), the same print GraphQL Code Generator's client preset hashes for its
  * `persistedDocuments`. Two hooks use it, so they cannot disagree:
  * - `documentMeta`, typed-document-node's `unstable_onExecutableDocumentNode`: each generated
  *   document carries its hash as `__meta__.hash`, which the client sends;

@@ -84,6 +84,7 @@ export async function buildRouter(
     ...(tracing ? { tracing } : {}),
     ...(config.REDIS_URL ? { redis: { url: config.REDIS_URL } } : {}),
     deduplication: config.router.deduplication,
+    requestTimeoutMs: config.router.server.requestTimeoutMs,
     responseCache: config.router.responseCache,
   });
   logger.info(

@@ -9,11 +9,13 @@ import {
   silentLogger,
   startGraph,
 } from "@supergraph/testing";
+import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery, Kind, parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "./config.js";
 import { gatewayFailure } from "./createGateway.js";
 import { formatRouterError } from "./formatRouterError.js";
 import { LIMITS_OFF } from "./limits/settings.js";
+import { isIntrospectionOnly } from "./plugins/introspection.js";
 import { createServer } from "./server.js";
 import { listSubgraphs, readSupergraphFile } from "./supergraph.js";
 
@@ -50,6 +52,48 @@ describe("router over two live subgraphs", () => {
       expect(result.errors?.[0]).toMatchObject({ message, extensions: { code, serviceName: "users" } });
     },
   );
+
+  it("answers every introspection field its own schema lists, isOneOf included, and the full introspection query", async () => {
+    // What a tool asks first: which fields does __Type have? Then it asks for all of them.
+    const support = await query(graph.routerUrl, '{ __type(name: "__Type") { fields { name } } }');
+    expect(support.errors).toBeUndefined();
+    const typeFields = (support.data as { __type: { fields: { name: string }[] } }).__type.fields.map((f) => f.name);
+    expect(typeFields).toContain("isOneOf");
+    const all = await query(
+      graph.routerUrl,
+      `{ __schema { types { ${typeFields.filter((f) => !["fields", "interfaces", "possibleTypes", "enumValues", "inputFields", "ofType"].includes(f)).join(" ")} } } }`,
+    );
+    expect(all.errors).toBeUndefined();
+    const full = await query(
+      graph.routerUrl,
+      getIntrospectionQuery({
+        oneOf: true,
+        inputValueDeprecation: true,
+        schemaDescription: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+      }),
+    );
+    expect(full.errors).toBeUndefined();
+    const schema = buildClientSchema(full.data as unknown as IntrospectionQuery);
+    expect(schema.getQueryType()?.getFields()).toHaveProperty("products");
+    // Introspection beside data still goes through the planner, as does a plain query.
+    expect(await query(graph.routerUrl, '{ __typename user(id: "1") { name } }')).toEqual({
+      data: { __typename: "Query", user: { name: "Ada" } },
+    });
+  });
+
+  it.each([
+    ["{ __typename }", true],
+    ["{ ...Meta } fragment Meta on Query { __schema { queryType { name } } ... on Query { __typename } }", true],
+    ['{ ...Meta } fragment Meta on Query { __typename user(id: "1") { name } }', false],
+    ['{ __type(name: "User") { name } user(id: "1") { name } }', false],
+  ])("tells introspection-only operations apart: %s -> %s", (source, expected) => {
+    const document = parse(source);
+    const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    if (operation?.kind !== Kind.OPERATION_DEFINITION) throw new Error("no operation");
+    expect(isIntrospectionOnly(document, operation)).toBe(expected);
+  });
 
   it("keeps a subgraph's masked internal error masked, still naming the subgraph", async () => {
     const result = await query(graph.routerUrl, '{ user(id: "boom") { name } }');

@@ -23,6 +23,7 @@ import type { UpstreamDeps } from "./fault/upstream.js";
 import { formatRouterError } from "./formatRouterError.js";
 import { operationLimits } from "./limits/operationLimits.js";
 import { LIMIT_DEFAULTS, type OperationLimits } from "./limits/settings.js";
+import { introspection } from "./plugins/introspection.js";
 import { operationResolution } from "./plugins/operationResolution.js";
 import { readiness } from "./plugins/readiness.js";
 import { responseCacheMetrics } from "./responseCache/metrics.js";
@@ -117,6 +118,11 @@ export interface ServerDeps {
    */
   deduplication?: DeduplicationSettings;
   /**
+   * router.yaml's `server.requestTimeoutMs`: longest a client may take to send a whole request
+   * (then 408 and the connection is closed). Default: 30000 ms.
+   */
+  requestTimeoutMs?: number;
+  /**
    * router.yaml's `responseCache`: whole query responses kept in memory as the subgraphs'
    * `@cacheControl` hints allow, PRIVATE ones per caller, evicted by mutations returning their
    * types (README, "Response cache"). `now` is a test seam for TTLs (default: Date.now).
@@ -185,6 +191,7 @@ export async function createServer({
   tracing,
   redis: redisOptions,
   deduplication = DEDUPLICATION_DEFAULTS,
+  requestTimeoutMs,
   responseCache: { now, ...responseCacheSettings } = RESPONSE_CACHE_DEFAULTS,
 }: ServerDeps): Promise<Service<RouterContext>> {
   if (trustedDocuments) {
@@ -287,17 +294,19 @@ export async function createServer({
     name: "router",
     logger,
     logRequests,
+    ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
     buildApollo: (base) =>
       new ApolloServer<RouterContext>({
         gateway: coded,
         ...base,
-        formatError: guard.formatError(formatRouterError(base.formatError, logger)),
+        formatError: guard.formatError(formatRouterError(base.formatError, logger, { hideSuggestions: production })),
         introspection: !production,
         // APQ: shared through Redis when there is one; else Apollo Server's in-memory default.
         ...(redis
           ? { persistedQueries: { cache: apqCache({ redis, logger: logger.child({ component: "apq" }) }) } }
           : {}),
-        // Production: no "Did you mean ...?" field suggestions in validation errors.
+        // Production: no "Did you mean ...?" field suggestions in validation errors (formatRouterError
+        // removes them from variable errors too).
         hideSchemaDetailsFromClientErrors: production,
         parseOptions: guard.parseOptions,
         validationRules: guard.validationRules,
@@ -314,6 +323,7 @@ export async function createServer({
             : []),
           ready.plugin,
           operationResolution,
+          introspection,
           ...(sharing ? [sharing.plugin] : []),
           ...(metrics ? [countCacheLookups<RouterContext>(gateway, metrics.cacheLookup)] : []),
           ...guard.plugins,

@@ -58,9 +58,12 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
 /**
  * The hash of a document's canonical form: the sha256 of `printExecutableGraphQLDocument`
- * (@graphql-tools/documents: definitions, selections and arguments sorted, whitespace collapsed),
- * the print the client's codegen hashes its manifest with. Two texts of the same operation, however
- * formatted or ordered, have the same canonical hash. Throws on a syntax error (or past `maxTokens`).
+ * (@graphql-tools/documents: definitions, variable definitions, selections and directive arguments
+ * sorted, except a mutation's root fields, which run in order; whitespace, commas and comments
+ * dropped), the print the client's codegen hashes its manifest with. Two texts of the same
+ * operation, however formatted and whatever the order of their definitions and fields, have the
+ * same canonical hash; a field's arguments keep their order (`products(first: 5, after: $a)` and
+ * `products(after: $a, first: 5)` hash differently). Throws on a syntax error (or past `maxTokens`).
  */
 export function canonicalHash(text: string, maxTokens?: number): string {
   const document = parse(text, { noLocation: true, ...(maxTokens === undefined ? {} : { maxTokens }) });

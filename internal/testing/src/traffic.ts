@@ -19,11 +19,24 @@ export interface Traffic extends AsyncDisposable {
 /**
  * Sends `query` to `url` from `concurrency` loops, each waiting for its answer before the next
  * request, until stopped, `maxRequests` were sent or `maxMs` passed: bounded in count and time.
+ * `headers` go with every request (e.g. a bearer token). Default: none.
  */
 export function startTraffic(
   url: string,
   query: string,
-  { concurrency = 2, maxRequests = 1000, maxMs = 30_000, pauseMs = 5 } = {},
+  {
+    concurrency = 2,
+    maxRequests = 1000,
+    maxMs = 30_000,
+    pauseMs = 5,
+    headers = {},
+  }: {
+    concurrency?: number;
+    maxRequests?: number;
+    maxMs?: number;
+    pauseMs?: number;
+    headers?: Record<string, string>;
+  } = {},
 ): Traffic {
   const samples: Sample[] = [];
   const started = Date.now();
@@ -37,7 +50,7 @@ export function startTraffic(
       try {
         const response = await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { ...headers, "content-type": "application/json" },
           body,
           signal: AbortSignal.timeout(10_000),
         });

@@ -27,6 +27,25 @@ describe("request signatures", () => {
     expect(headers[IDENTITY_HEADER]).toBe(identity);
     expect(verify({ headers, body })).toEqual({ ok: true });
     expect(verify({ headers, body })).toEqual({ ok: false, code: "replay", reason: expect.stringMatching(/replay/) });
+    // The same MAC spelt in upper-case hex is the same signature: still a replay.
+    const upper = headers[SIGNATURE_HEADER]?.replace(/v1=([0-9a-f]+)$/, (_, hex: string) => `v1=${hex.toUpperCase()}`);
+    expect(verify({ headers: { ...headers, [SIGNATURE_HEADER]: upper ?? "" }, body })).toMatchObject({
+      code: "replay",
+    });
+  });
+
+  it("remembers accepted nonces per verifier (per process): another replica accepts a replay once, within the window only", () => {
+    const now = 1_800_000_000_000;
+    let clock = now;
+    const replicaA = createRequestVerifier({ secret: SECRET, maxAgeMs: 30_000, now: () => clock });
+    const replicaB = createRequestVerifier({ secret: SECRET, maxAgeMs: 30_000, now: () => clock });
+    const replicaC = createRequestVerifier({ secret: SECRET, maxAgeMs: 30_000, now: () => clock });
+    const headers = signRequest(SECRET, { body, identity }, now);
+    expect(replicaA({ headers, body })).toEqual({ ok: true });
+    expect(replicaB({ headers, body })).toEqual({ ok: true });
+    expect(replicaB({ headers, body })).toMatchObject({ code: "replay" });
+    clock = now + 31_000;
+    expect(replicaC({ headers, body })).toMatchObject({ code: "expired" });
   });
 
   it("signs each request with a new nonce", () => {

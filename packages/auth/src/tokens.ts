@@ -43,26 +43,46 @@ const CACHE_TTL_MS = 60_000;
 /** A token that cannot be trusted; `message` says why in words a client may see. */
 export class TokenError extends Error {
   override readonly name = "TokenError";
+  /**
+   * True when the fault is not the token's: the identity provider's key set could not be fetched,
+   * was not a key set, or took too long. The token is refused all the same; an operator should hear of it.
+   */
+  readonly uncheckable: boolean;
+  constructor(message: string, options: { cause?: unknown; uncheckable?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.uncheckable = options.uncheckable ?? false;
+  }
 }
 
 function reasonOf(error: unknown): string {
   if (error instanceof errors.JWTExpired) return "The token has expired.";
   if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === "missing") return `The token has no "${error.claim}" claim.`;
     if (error.claim === "nbf") return "The token is not valid yet.";
     if (error.claim === "iss") return "The token was issued by another issuer.";
     if (error.claim === "aud") return "The token is for another audience.";
     return `The token's "${error.claim}" claim is invalid.`;
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return "The token's signature is invalid.";
-  if (error instanceof errors.JOSEAlgNotAllowed)
+  // JOSENotSupported: an algorithm no key of a JWKS can have (e.g. HS256 against an identity provider's keys).
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
     return "The token is signed with an algorithm this router does not accept.";
   if (error instanceof errors.JWKSNoMatchingKey)
     return "The token is signed by a key the identity provider does not list.";
-  if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
-    return "The token could not be checked.";
-  }
+  if (isUncheckable(error)) return "The token could not be checked.";
   return "The token is malformed.";
 }
+
+/**
+ * Whether verification failed for want of the identity provider's keys rather than because of the
+ * token: the key set timed out, was unreachable (a fetch error, not a JOSEError), answered other
+ * than 200 or with something other than a key set (JWKSInvalid, or a bare JOSEError).
+ */
+const isUncheckable = (error: unknown) =>
+  error instanceof errors.JWKSTimeout ||
+  error instanceof errors.JWKSInvalid ||
+  !(error instanceof errors.JOSEError) ||
+  error.code === errors.JOSEError.code;
 
 function scopesOf(value: unknown): string[] {
   if (typeof value === "string") return value.split(/\s+/).filter(Boolean);
@@ -102,7 +122,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings): (token: st
         ? (await jwtVerify(token, key, { ...at, algorithms: ["HS256"] })).payload
         : (await jwtVerify(token, jwks as ReturnType<typeof createRemoteJWKSet>, at)).payload;
     } catch (error) {
-      throw new TokenError(reasonOf(error), { cause: error });
+      throw new TokenError(reasonOf(error), { cause: error, uncheckable: isUncheckable(error) });
     }
     const userId = payload[userIdClaim];
     if ((typeof userId !== "string" && typeof userId !== "number") || String(userId) === "") {

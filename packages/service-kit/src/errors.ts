@@ -66,11 +66,38 @@ function safeError(formatted: GraphQLFormattedError, message: string, extensions
 }
 
 /**
+ * Apollo Server's own refusals of a request that carry an HTTP 4xx status but no code (a persisted
+ * query whose hash does not match the text sent with it, an unsupported persisted query version):
+ * the caller's mistake, not an internal error.
+ */
+function isUncodedRequestError(error: unknown): boolean {
+  const extensions = (error as { extensions?: { code?: unknown; http?: { status?: unknown } } } | null)?.extensions;
+  const status = extensions?.http?.status;
+  return extensions?.code === undefined && typeof status === "number" && status >= 400 && status < 500;
+}
+
+/** The request each error belongs to, by error object (see `rememberRequestId`). */
+const requestIds = new WeakMap<object, string>();
+
+/**
+ * Notes the request id of errors Apollo Server is about to format. The service's plugin calls it
+ * in `didEncounterErrors`, which Apollo Server runs before `formatError` with the same error
+ * objects, so the log line of a masked error's cause names the request id its client was given.
+ */
+export function rememberRequestId(errors: readonly unknown[], requestId: string): void {
+  for (const error of errors) if (typeof error === "object" && error !== null) requestIds.set(error, requestId);
+}
+
+/** The request id `rememberRequestId` noted for an error Apollo Server formats, if any. */
+export const requestIdOf = (error: unknown): string | undefined =>
+  typeof error === "object" && error !== null ? requestIds.get(error) : undefined;
+
+/**
  * Apollo Server `formatError`: domain errors become their stable code (plus `details`), and so do
  * the errors `classify` recognises (e.g. a subgraph's lost database connection, logged here); errors that
  * already carry a code of the contract (`@supergraph/error-codes`: GraphQL's own request errors, a
- * router's fault codes) pass through without a stack trace; anything else, INTERNAL_SERVER_ERROR
- * included, is logged and masked, so no stack trace, SQL, driver message or unlisted code reaches a client.
+ * router's fault codes) pass through without a stack trace; Apollo Server's uncoded 4xx refusals
+ * become BAD_REQUEST; anything else, INTERNAL_SERVER_ERROR included, is logged and masked, so no stack trace, SQL, driver message or unlisted code reaches a client.
  */
 export function createErrorFormatter(logger: Logger, classify?: (error: unknown) => DomainError | undefined) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -78,14 +105,22 @@ export function createErrorFormatter(logger: Logger, classify?: (error: unknown)
     const original = unwrapped instanceof DomainError ? unwrapped : (classify?.(unwrapped) ?? unwrapped);
     if (original instanceof DomainError) {
       if (original !== unwrapped)
-        logger.warn({ err: unwrapped, path: formatted.path, code: original.code }, original.message);
+        logger.warn(
+          { requestId: requestIdOf(error), err: unwrapped, path: formatted.path, code: original.code },
+          original.message,
+        );
       return safeError(formatted, original.message, { code: original.code, ...original.details });
     }
+    if (isUncodedRequestError(unwrapped))
+      return safeError(formatted, formatted.message, { code: ErrorCode.BAD_REQUEST });
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     if (isErrorCode(extensions.code) && extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       return { ...formatted, extensions };
     }
-    logger.error({ err: original, path: formatted.path, code: extensions.code }, "unexpected error while resolving");
+    logger.error(
+      { requestId: requestIdOf(error), err: original, path: formatted.path, code: extensions.code },
+      "unexpected error while resolving",
+    );
     return safeError(formatted, "Internal server error.", { code: ErrorCode.INTERNAL_SERVER_ERROR });
   };
 }

@@ -5,6 +5,7 @@ export {
   DomainError,
   ForbiddenError,
   NotFoundError,
+  requestIdOf,
   UnauthenticatedError,
   ValidationError,
 } from "./errors.js";

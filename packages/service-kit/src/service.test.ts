@@ -1,8 +1,10 @@
 import { once } from "node:events";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
+import { type AddressInfo, connect, createServer as createNetServer } from "node:net";
+import { Writable } from "node:stream";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ErrorCode } from "@supergraph/error-codes";
 import { GraphQLError } from "graphql";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { NotFoundError } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -19,7 +21,7 @@ async function start(options: Partial<ServiceOptions<Context>> = {}) {
   const service = await createService<Context>({
     ...options,
     name: "kit",
-    logger,
+    logger: options.logger ?? logger,
     buildApollo: (base) =>
       new ApolloServer<Context>({
         typeDefs: `type Query { hello: String, caller: String, missing: String, crash: String, alien: String }
@@ -106,6 +108,29 @@ describe("the kit's HTTP service", () => {
     expect(invalid.errors[0]?.extensions).toEqual({ code: ErrorCode.GRAPHQL_VALIDATION_FAILED });
   });
 
+  it("logs each masked error's cause with the request id the client was given", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    await using service = await start({ logger: pino({ level: "info" }, sink) });
+    // No x-request-id sent: the service makes one, answers with it and quotes it in masked errors.
+    const response = await post(service.origin, JSON.stringify({ query: "{ crash alien }" }));
+    const requestId = response.headers.get("x-request-id");
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const body = (await response.json()) as { errors: { extensions: { requestId?: string } }[] };
+    expect(body.errors.map((error) => error.extensions.requestId)).toEqual([requestId, requestId]);
+    const causes = lines.filter((line) => line.msg === "unexpected error while resolving");
+    expect(causes.map((line) => [line.requestId, line.path])).toEqual([
+      [requestId, ["crash"]],
+      [requestId, ["alien"]],
+    ]);
+    expect(JSON.stringify(causes)).toContain("select * from secrets");
+  });
+
   it.each([
     ["malformed JSON", "{not json", 400, ErrorCode.BAD_REQUEST],
     [
@@ -138,6 +163,50 @@ describe("the kit's HTTP service", () => {
     expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
       ErrorCode.BAD_REQUEST,
     );
+  });
+
+  it("cuts a slow client off with 408 once requestTimeoutMs has passed: slow headers, a body that stops, a trickled body", async () => {
+    await using service = await start({ requestTimeoutMs: 1000 });
+    const { port } = new URL(service.origin);
+    const head = (length: number, extra = "") =>
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n${extra}`;
+    /** Writes `parts` `intervalMs` apart until the server answers or closes; what came back, and when. */
+    const slowly = (parts: string[], intervalMs: number) =>
+      new Promise<{ answer: string; ms: number }>((resolve) => {
+        const started = Date.now();
+        const socket = connect(Number(port), "127.0.0.1");
+        let answer = "";
+        const timer = setInterval(() => {
+          const part = parts.shift();
+          if (part !== undefined && socket.writable) socket.write(part);
+        }, intervalMs);
+        const done = () => {
+          clearInterval(timer);
+          clearTimeout(deadline);
+          socket.destroy();
+          resolve({ answer, ms: Date.now() - started });
+        };
+        const deadline = setTimeout(done, 10_000);
+        socket.on("data", (chunk) => {
+          answer += chunk;
+        });
+        socket.on("close", done);
+        socket.on("error", () => {});
+      });
+    const body = JSON.stringify({ query: "{ hello }" });
+    const [headers, stopped, trickled] = await Promise.all([
+      slowly(head(body.length, `X-Slow: ${"x".repeat(100)}`).match(/.{1,2}/gs) ?? [], 100),
+      slowly([`${head(1000)}\r\n`, '{"query": "{ hel'], 50),
+      slowly([`${head(body.length)}\r\n`, ...body.split("")], 300),
+    ]);
+    for (const { answer, ms } of [headers, stopped, trickled]) {
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toContain(`"code":"${ErrorCode.BAD_REQUEST}"`);
+      // The deadline, checked every half second here: well before the 10 s this test waits.
+      expect(ms).toBeLessThan(5000);
+    }
+    // A request sent in time is still answered.
+    expect(await (await post(service.origin, body)).json()).toEqual({ data: { hello: "world" } });
   });
 
   it("refuses mutations sent with GET or as text/plain (CSRF prevention)", async () => {

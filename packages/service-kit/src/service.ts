@@ -8,7 +8,7 @@ import accepts from "accepts";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
-import { createErrorFormatter, type DomainError } from "./errors.js";
+import { createErrorFormatter, type DomainError, rememberRequestId } from "./errors.js";
 import { EventStreams } from "./eventStreams.js";
 import { graphqlHandler, type InflightSharing } from "./graphqlHandler.js";
 import { type HealthCheck, healthReport } from "./health.js";
@@ -224,11 +224,17 @@ type WithRouteRequest = FastifyRequest & { routeRequest: RouteRequest | null };
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const REQUEST_ID_HEADER = "x-request-id";
 
-/** Masked errors carry the request id, so a user can quote it and an operator find the logged cause. */
+/**
+ * Masked errors carry the request id, so a user can quote it and an operator find the logged cause
+ * (the formatter's log line of each error names it: see `rememberRequestId`).
+ */
 const requestIdInMaskedErrors: ApolloServerPlugin<BaseContext> = {
   async requestDidStart({ request }) {
     const requestId = request.http?.headers.get(REQUEST_ID_HEADER);
     return {
+      async didEncounterErrors({ errors }) {
+        if (requestId) rememberRequestId(errors, requestId);
+      },
       async willSendResponse({ response }) {
         if (!requestId || response.body.kind !== "single") return;
         const errors = response.body.singleResult.errors;
@@ -301,8 +307,15 @@ export async function createService<TContext extends BaseContext>(
     clientErrorHandler: lingeringClientError,
     bodyLimit: bodyLimitBytes,
     // A client must send its whole request (headers and body) within this time: a slow-loris client
-    // trickling bytes is cut off (408) instead of holding a connection forever.
+    // trickling bytes is cut off (408) instead of holding a connection forever. Given to Node's
+    // server itself too: set only afterwards (as Fastify does), it leaves the headers' deadline at
+    // Node's 60 s, which then also bounds a slow body. Checked every second (Node's default, 30 s,
+    // would let a slow client hold a connection that much past its deadline).
     requestTimeout: requestTimeoutMs,
+    http: {
+      requestTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(requestTimeoutMs / 2))),
+    },
     // Close idle keep-alive connections at once on shutdown; requests in flight finish.
     forceCloseConnections: "idle",
     routerOptions: { ignoreTrailingSlash: true },

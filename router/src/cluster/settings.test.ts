@@ -13,17 +13,38 @@ afterAll(() => scratch.remove());
 
 describe("server.workers (router.yaml, ROUTER_SERVER__WORKERS)", () => {
   it("defaults to 1, the single process; the repo's router.yaml says so", () => {
-    expect(readConfig({}).router.server).toEqual({ workers: 1, auto: false });
-    expect(readRouterFile(scratch.file(""), true, {}).server).toEqual({ workers: 1, auto: false });
+    expect(readConfig({}).router.server).toEqual({ workers: 1, auto: false, requestTimeoutMs: 30_000 });
+    expect(readRouterFile(scratch.file(""), true, {}).server).toEqual({
+      workers: 1,
+      auto: false,
+      requestTimeoutMs: 30_000,
+    });
   });
 
   it("takes a count from the file or the environment, and auto as the machine's cores (at most 64)", () => {
     expect(readRouterFile(scratch.file("server: { workers: 4 }"), true, {}).server.workers).toBe(4);
     const path = scratch.file("server: { workers: 4 }");
-    expect(readRouterFile(path, true, { ROUTER_SERVER__WORKERS: "2" }).server).toEqual({ workers: 2, auto: false });
+    expect(readRouterFile(path, true, { ROUTER_SERVER__WORKERS: "2" }).server).toMatchObject({
+      workers: 2,
+      auto: false,
+    });
     expect(readRouterFile(path, true, { ROUTER_SERVER__WORKERS: "auto" }).server.auto).toBe(true);
-    expect(resolveServerSettings({ workers: "auto" }, () => 3)).toEqual({ workers: 3, auto: true });
-    expect(resolveServerSettings({ workers: "auto" }, () => 200)).toEqual({ workers: MAX_WORKERS, auto: true });
+    expect(resolveServerSettings({ workers: "auto" }, () => 3)).toMatchObject({ workers: 3, auto: true });
+    expect(resolveServerSettings({ workers: "auto" }, () => 200)).toMatchObject({ workers: MAX_WORKERS, auto: true });
+  });
+
+  it("takes server.requestTimeoutMs from the file or ROUTER_SERVER__REQUEST_TIMEOUT_MS, 1 s to 10 min", () => {
+    const path = scratch.file("server: { requestTimeoutMs: 5000 }");
+    expect(readRouterFile(path, true, {}).server.requestTimeoutMs).toBe(5000);
+    expect(readRouterFile(path, true, { ROUTER_SERVER__REQUEST_TIMEOUT_MS: "2000" }).server.requestTimeoutMs).toBe(
+      2000,
+    );
+    for (const value of ["999", "600001", "1.5", "soon"]) {
+      expect(
+        configProblems(() => readConfig({ ROUTER_SERVER__REQUEST_TIMEOUT_MS: value })),
+        value,
+      ).toEqual([expect.stringMatching(/^ROUTER_SERVER__REQUEST_TIMEOUT_MS: /)]);
+    }
   });
 
   it("refuses 0, 65, fractions and words other than auto, naming the variable or the key", () => {

@@ -17,7 +17,7 @@ import { createServer } from "../server.js";
 import { estimateCost } from "./cost.js";
 import { LIMIT_DEFAULTS, type OperationLimits } from "./settings.js";
 
-// Operations these tests send: the client's own, introspection, and the abuse of issue 9.
+// Operations these tests send: the client's own, introspection, and two abusive requests.
 
 /** client/operations/*.graphql as one document (its fragments are shared across files). */
 const CLIENT_DOCUMENT = ["fragments", "products", "users"]
@@ -77,14 +77,14 @@ const SANDBOX_INTROSPECTION = getIntrospectionQuery({
   inputValueDeprecation: true,
 });
 
-/** Issue 9's first abuse: `count` aliased product(id:) fields with createdBy (~150 KB for 2,000). */
+/** The alias flood: `count` aliased product(id:) fields with createdBy (~150 KB for 2,000). */
 const aliasFlood = (count: number) =>
   `query Flood {\n${Array.from(
     { length: count },
     (_, i) => `  p${i}: product(id: "${i + 1}") { id name price createdBy { id name email } }`,
   ).join("\n")}\n}`;
 
-/** Issue 9's second abuse: `products { nodes { createdBy { products { nodes { createdBy ...`, `levels` fields deep. */
+/** The deep chain: `products { nodes { createdBy { products { nodes { createdBy ...`, `levels` fields deep. */
 function productsChain(levels: number): string {
   const steps = ["products", "nodes", "createdBy"];
   let open = "";
@@ -209,7 +209,7 @@ describe("operation limits at their defaults, over the real API", () => {
     expect(router.hits()).toBe(before);
   });
 
-  it("refuses issue 9's 2,000-alias request (~150 KB) and 15-level query, calling no subgraph", async () => {
+  it("refuses the 2,000-alias request (~150 KB) and the 15-level query, calling no subgraph", async () => {
     const flood = aliasFlood(2_000);
     expect(flood.length).toBeGreaterThan(140_000);
     const before = router.hits();
@@ -275,6 +275,37 @@ describe("operation limits at their defaults, over the real API", () => {
     const document = `{ ${Array.from({ length: 31 }, (_, i) => `r${i}: product(id: "${i}") { id }`).join(" ")} }`;
     const sent = await send(router.url, document);
     expect(codes(sent).sort()).toEqual([ErrorCode.TOO_MANY_ALIASES, ErrorCode.TOO_MANY_ROOT_FIELDS].sort());
+  });
+});
+
+describe("variable errors in production", () => {
+  let production: StubbedRouter;
+  let development: StubbedRouter;
+  beforeAll(async () => {
+    [production, development] = await Promise.all([startStubbedRouter({ production: true }), startStubbedRouter()]);
+  });
+  afterAll(() => Promise.all([production?.close(), development?.close()]));
+
+  it("name no input field the caller did not write (development suggests one), calling no subgraph", async () => {
+    const misspelt = {
+      operationName: "CreateProduct",
+      variables: { input: { nme: "Lamp", price: "9.99" } },
+    };
+    const before = production.hits() + development.hits();
+    const [prod, dev] = await Promise.all([
+      send(production.url, CLIENT_DOCUMENT, misspelt),
+      send(development.url, CLIENT_DOCUMENT, misspelt),
+    ]);
+    expect(dev.body.errors?.map((error) => error.message)).toContainEqual(
+      expect.stringMatching(/Did you mean "name"\?$/),
+    );
+    expect(prod.status).toBe(dev.status);
+    expect(codes(prod)).toEqual(codes(dev));
+    expect(prod.body.errors?.map((error) => error.message)).toEqual(
+      dev.body.errors?.map((error) => error.message.replace(/ Did you mean "name"\?$/, "")),
+    );
+    expect(JSON.stringify(prod.body)).not.toMatch(/Did you mean/);
+    expect(production.hits() + development.hits()).toBe(before);
   });
 });
 

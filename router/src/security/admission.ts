@@ -81,9 +81,12 @@ export function createAdmission({ verifyToken, rateLimit, logger, redis }: Admis
           identity = await verifyToken(token);
         } catch (error) {
           if (!(error instanceof TokenError)) throw error;
-          logger.debug(
+          // A key set the router cannot get refuses every token: worth a warning, not a debug line.
+          logger[error.uncheckable ? "warn" : "debug"](
             { requestId: request.requestId, reason: error.message, cause: String(error.cause) },
-            "token refused",
+            error.uncheckable
+              ? "token refused: the identity provider's key set (JWKS_URL) is unavailable"
+              : "token refused",
           );
           refusal = unauthenticated(error.message, "invalid_token");
         }

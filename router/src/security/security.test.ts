@@ -6,9 +6,10 @@ import {
   encodeIdentity,
   mintToken,
   SIGNATURE_HEADER,
+  TokenError,
 } from "@supergraph/auth";
 import { ErrorCode } from "@supergraph/error-codes";
-import { configProblems, type RouterInputs, scratchFiles, startGraph } from "@supergraph/testing";
+import { configProblems, deadUrl, type RouterInputs, scratchFiles, startGraph } from "@supergraph/testing";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { readConfig } from "../config.js";
 import { createServer, type RouterSecurity, SANDBOX_ORIGINS } from "../server.js";
@@ -345,6 +346,47 @@ describe("a token checked against a JWKS", () => {
       await expect(verify(await sign(other.privateKey, "RS256"))).rejects.toThrow(/signature/);
       // An HS256 token signed with the public key's bytes must not pass (algorithm confusion).
       await expect(verify(await sign(new TextEncoder().encode(JSON.stringify(jwk)), "HS256"))).rejects.toThrow();
+    } finally {
+      idp.close();
+    }
+  });
+
+  it("refuses every token while the key set is unavailable, flagged as the router's problem (not the token's)", async () => {
+    const { generateKeyPair, SignJWT } = await import("jose");
+    const { privateKey } = await generateKeyPair("ES256");
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "ES256", kid: "k1" })
+      .setSubject("9")
+      .setIssuer("https://idp.example")
+      .setAudience("supergraph")
+      .setExpirationTime("5m")
+      .sign(privateKey);
+    const { createServer: createHttpServer } = await import("node:http");
+    const answers: Record<string, [number, string]> = {
+      "/error": [500, "{}"],
+      "/not-a-key-set": [200, '{"keys":"none"}'],
+      "/not-json": [200, "<html></html>"],
+    };
+    const idp = createHttpServer((req, res) => {
+      const [status, body] = answers[req.url ?? ""] ?? [404, ""];
+      res.writeHead(status, { "content-type": "application/json" }).end(body);
+    });
+    await new Promise<void>((resolve) => idp.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = idp.address() as { port: number };
+      const urls = [await deadUrl(), ...Object.keys(answers).map((path) => `http://127.0.0.1:${port}${path}`)];
+      for (const jwksUrl of urls) {
+        const verify = createTokenVerifier({ jwksUrl, issuer: "https://idp.example", audience: "supergraph" });
+        const refusal = await verify(token).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(refusal, jwksUrl).toBeInstanceOf(TokenError);
+        expect(refusal, jwksUrl).toMatchObject({ message: "The token could not be checked.", uncheckable: true });
+      }
+      // A token's own faults are not the key set's.
+      const verify = createTokenVerifier({ jwksUrl: urls[1] as string, issuer: "x", audience: "y" });
+      await expect(verify("not.a.token")).rejects.toMatchObject({ uncheckable: false });
     } finally {
       idp.close();
     }

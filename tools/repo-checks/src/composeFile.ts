@@ -23,16 +23,22 @@ export interface ComposeFile {
   volumes?: Record<string, unknown>;
 }
 
-/** `${NAME:-default}` (and `${NAME-default}`, `${NAME}`) as Compose reads them with none of the variables set. */
-export const withDefaults = (text: string) => text.replace(/\$\{\w+(?::?-([^}]*))?\}/g, (_, fallback = "") => fallback);
-/** docker-compose.yml as Compose reads it in development: anchors merged, variables at their defaults. */
-export const compose = parse(withDefaults(readRepoFile("docker-compose.yml")), { merge: true }) as ComposeFile;
-export const services = compose.services;
-// `KEY: ${UNSET:-}` is the empty string to Compose (YAML would read a null).
-for (const service of Object.values(services)) {
-  const env = service.environment ?? {};
-  for (const [key, value] of Object.entries(env)) env[key] = value ?? "";
+/** `${NAME:-default}` (and `${NAME-default}`, `${NAME}`) as Compose reads them with `variables` set, the others unset. */
+export const withVariables = (text: string, variables: Record<string, string>) =>
+  text.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_, name: string, fallback = "") => variables[name] || fallback);
+/** docker-compose.yml as Compose reads it with `variables` in its environment: anchors merged, the others at their defaults. */
+export function composeWith(variables: Record<string, string>): ComposeFile {
+  const file = parse(withVariables(readRepoFile("docker-compose.yml"), variables), { merge: true }) as ComposeFile;
+  // `KEY: ${UNSET:-}` is the empty string to Compose (YAML would read a null).
+  for (const service of Object.values(file.services)) {
+    const env = service.environment ?? {};
+    for (const [key, value] of Object.entries(env)) env[key] = value ?? "";
+  }
+  return file;
 }
+/** docker-compose.yml as Compose reads it in development: anchors merged, variables at their defaults. */
+export const compose = composeWith({});
+export const services = compose.services;
 
 /** The one service running `image` (its name without the tag, e.g. `postgres`), and its name. */
 export function serviceOfImage(image: string): [string, ComposeService] {

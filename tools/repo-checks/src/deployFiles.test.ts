@@ -13,6 +13,7 @@ import { parse } from "yaml";
 import {
   type ComposeFile,
   compose,
+  composeWith,
   installed,
   mountedFile,
   serviceOfImage,
@@ -201,6 +202,34 @@ describe("docker-compose.yml and the Dockerfiles stay in step with the repositor
       expect(resolved.services[name]?.environment ?? {}, name).toEqual(service.environment ?? {});
       expect(resolved.services[name]?.depends_on ?? {}, name).toEqual(service.depends_on ?? {});
     }
+  });
+
+  it("wires the production secrets its header's command sets: every service in production mode with the one signing secret, the router with its token key", () => {
+    // The variables of the header's production command (`NAME=$(openssl rand ...)`), each given a value.
+    const header = readRepoFile("docker-compose.yml").split("\nservices:")[0] ?? "";
+    const named = [...header.matchAll(/\b([A-Z][A-Z0-9_]*)=\$\(openssl rand/g)].map((match) => match[1] as string);
+    expect(named).toEqual(expect.arrayContaining(["JWT_SECRET", "SUBGRAPH_SIGNING_SECRET"]));
+    const production = Object.fromEntries([
+      ["NODE_ENV", "production"],
+      ...named.map((name, index) => [name, `${index}${"c0ffee".repeat(8)}`]),
+    ]);
+    const deployed = composeWith(production).services;
+    const signing = production.SUBGRAPH_SIGNING_SECRET;
+    for (const { name } of deployables) {
+      const env = deployed[name]?.environment ?? {};
+      expect(env.NODE_ENV, name).toBe("production");
+      expect(env.SUBGRAPH_SIGNING_SECRET, name).toBe(signing);
+    }
+    expect(deployed.router?.environment?.JWT_SECRET).toBe(production.JWT_SECRET);
+    // Or the identity provider's key set instead of an HS256 secret.
+    const { JWT_SECRET: _, ...withoutSecret } = production;
+    const jwks = "https://idp.example/.well-known/jwks.json";
+    const router = composeWith({ ...withoutSecret, JWKS_URL: jwks }).services.router?.environment ?? {};
+    expect(router).toMatchObject({ JWKS_URL: jwks, JWT_SECRET: "" });
+    // Unset, no secret has a fallback here: a service in production then refuses to start, naming it.
+    const unset = composeWith({ NODE_ENV: "production" }).services;
+    for (const { name } of deployables) expect(unset[name]?.environment?.SUBGRAPH_SIGNING_SECRET, name).toBe("");
+    expect(unset.router?.environment).toMatchObject({ JWT_SECRET: "", JWKS_URL: "" });
   });
 
   it.each(DOCKERFILES)(
