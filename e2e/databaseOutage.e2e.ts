@@ -67,7 +67,10 @@ describe.runIf(onPostgres)("users loses its PostgreSQL connection, then gets it 
     await expect.poll(async () => (await users()).body.errors, { timeout: 15_000 }).toBeUndefined();
     expect(await get("/ready")).toBe(200);
     expect(system.pid("users")).toBe(pid); // recovered without a restart
-    expect(system.logs("users")).toMatch(/DATABASE_UNAVAILABLE|database is unavailable/);
+    // Services write their log lines within 200 ms (buffered): wait for it.
+    await expect
+      .poll(() => system.logs("users"), { timeout: 5000 })
+      .toMatch(/DATABASE_UNAVAILABLE|database is unavailable/);
   });
 });
 

@@ -107,8 +107,9 @@ describe("tracing across the three real processes (OTLP/HTTP)", () => {
     expect(trace.filter((span) => span.scope === "apollo/gateway-js").map((span) => span.service)).toContain("router");
     expect(trace.map((span) => span.name)).toEqual(expect.arrayContaining(["gateway.plan", "gateway.fetch"]));
     // Each service's request log line names the same trace.
+    // (Services write their log lines within 200 ms, buffered: wait for them.)
     for (const name of ["router", "users", "products"]) {
-      expect(system.logs(name), name).toContain(`"traceId":"${traceId}"`);
+      await expect.poll(() => system.logs(name), { message: name, timeout: 5000 }).toContain(`"traceId":"${traceId}"`);
     }
   });
 });
