@@ -99,4 +99,9 @@ describe("npm run token", () => {
       expect(run?.stderr, label).not.toMatch(/\n\s+at /);
     }
   }, 60_000);
+
+  it("--help prints the usage on stdout and exits 0", async () => {
+    const run = await token(["--help"]);
+    expect([run.code, run.stdout.trim()]).toEqual([0, expect.stringMatching(/^usage: npm run token -- --user <id>/)]);
+  }, 30_000);
 });

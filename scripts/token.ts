@@ -17,7 +17,14 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-let values: { user?: string; scope?: string[]; expires: string; issuer: string; audience: string };
+let values: {
+  user?: string;
+  scope?: string[];
+  expires: string;
+  issuer: string;
+  audience: string;
+  help?: boolean;
+};
 try {
   ({ values } = parseArgs({
     options: {
@@ -26,10 +33,15 @@ try {
       expires: { type: "string", default: "1h" },
       issuer: { type: "string", default: DEFAULT_TOKEN_CLAIMS.issuer },
       audience: { type: "string", default: DEFAULT_TOKEN_CLAIMS.audience },
+      help: { type: "boolean", short: "h" },
     },
   }));
 } catch (error) {
   fail((error as Error).message);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
 if (!values.user || !/^[1-9]\d*$/.test(values.user)) fail("--user must be a user id, such as 1");
 if (!/^\d+\s*[a-z]+$/i.test(values.expires)) fail("--expires must be a span such as 15m, 1h or 7d");
