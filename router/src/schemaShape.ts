@@ -6,13 +6,15 @@ import {
   type GraphQLNamedType,
   type GraphQLOutputType,
   Kind,
+  type SelectionSetNode,
 } from "graphql";
 
 /*
- * Types are read by shape, not with graphql's isObjectType & co: those throw on a type built by
- * another copy of graphql, which the schema Apollo Server hands over is under vitest (CommonJS
- * there, ESM here). Shared by the cost limit (limits/cost.ts) and the response cache
- * (responseCache/selectedTypes.ts), which both walk an operation over the schema.
+ * Types are read by shape, not with graphql's isObjectType & co, which throw on a type built by
+ * another copy of graphql: indifferent to which copy built the schema Apollo Server hands over
+ * (the services and, through vitest.config.ts's alias, the tests load one). Shared by the cost
+ * limit (limits/cost.ts), the response cache (responseCache/selectedTypes.ts) and the router's own
+ * introspection answers (plugins/introspection.ts), which all walk an operation.
  */
 
 /** The fields of an object or interface type; undefined for unions, scalars, enums (and no type). */
@@ -40,4 +42,25 @@ export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinit
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   return fragments;
+}
+
+/**
+ * Whether a root selection set holds only meta fields (`__typename`, `__schema`, `__type`),
+ * fragments followed: the router answers it by itself, no subgraph is asked.
+ */
+export function rootIsMetaOnly(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+): boolean {
+  const seen = new Set<string>();
+  const metaOnly = (set: SelectionSetNode): boolean =>
+    set.selections.every((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value.startsWith("__");
+      if (selection.kind === Kind.INLINE_FRAGMENT) return metaOnly(selection.selectionSet);
+      if (seen.has(selection.name.value)) return true;
+      seen.add(selection.name.value);
+      const fragment = fragments.get(selection.name.value);
+      return fragment ? metaOnly(fragment.selectionSet) : true;
+    });
+  return metaOnly(selectionSet);
 }

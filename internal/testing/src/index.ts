@@ -58,7 +58,7 @@ export {
   subgraphDeployables,
 } from "./system.js";
 export { TemporaryProject, type TemporaryProjectOptions } from "./temporaryProject.js";
-export { type Sample, startTraffic, type Traffic, timed } from "./traffic.js";
+export { type Sample, startTraffic, type Traffic, timed, wrongAnswers } from "./traffic.js";
 export { isHealthy, type WaitOptions, waitForHealth } from "./waitForHealth.js";
 export {
   listWorkspaces,

@@ -16,6 +16,12 @@ export interface Traffic extends AsyncDisposable {
   stop(): Promise<Sample[]>;
 }
 
+/** The samples whose answer is not HTTP 200 with exactly `expected` as its body. */
+export const wrongAnswers = (samples: readonly Sample[], expected: GraphQLResponse): Sample[] => {
+  const body = JSON.stringify(expected);
+  return samples.filter((sample) => sample.status !== 200 || JSON.stringify(sample.body) !== body);
+};
+
 /**
  * Sends `query` to `url` from `concurrency` loops, each waiting for its answer before the next
  * request, until stopped, `maxRequests` were sent or `maxMs` passed: bounded in count and time.

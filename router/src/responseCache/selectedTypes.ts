@@ -1,6 +1,5 @@
 import {
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLNamedType,
   type GraphQLSchema,
   Kind,
@@ -8,7 +7,7 @@ import {
   OperationTypeNode,
   type SelectionSetNode,
 } from "graphql";
-import { fieldsOf, fragmentsOf, isAbstract, isLeaf, namedType } from "../schemaShape.js";
+import { fieldsOf, fragmentsOf, isAbstract, isLeaf, namedType, rootIsMetaOnly } from "../schemaShape.js";
 
 /** Object, interface and union types: what a selection set selects from. */
 const isComposite = (type: GraphQLNamedType) => !isLeaf(type);
@@ -79,19 +78,4 @@ function collect(schema: GraphQLSchema, document: DocumentNode, operation: Opera
   // whose payload selects a field of type Query evicts them all).
   if (root && operation.operation !== OperationTypeNode.MUTATION) types.add(root.name);
   return { types: [...types].sort(), routerOnly: rootIsMetaOnly(operation.selectionSet, fragments) };
-}
-
-/** Whether a root selection set holds only meta fields, fragments followed. */
-function rootIsMetaOnly(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): boolean {
-  const seen = new Set<string>();
-  const metaOnly = (set: SelectionSetNode): boolean =>
-    set.selections.every((selection) => {
-      if (selection.kind === Kind.FIELD) return selection.name.value.startsWith("__");
-      if (selection.kind === Kind.INLINE_FRAGMENT) return metaOnly(selection.selectionSet);
-      if (seen.has(selection.name.value)) return true;
-      seen.add(selection.name.value);
-      const fragment = fragments.get(selection.name.value);
-      return fragment ? metaOnly(fragment.selectionSet) : true;
-    });
-  return metaOnly(selectionSet);
 }
